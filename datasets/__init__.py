@@ -1,0 +1,1 @@
+"""The stance corpus and its codebook (package data)."""

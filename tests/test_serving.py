@@ -1,0 +1,101 @@
+"""The code-free serving form (stance.serving)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import stance
+from stance import ServingModel
+
+
+def test_serving_equals_pipeline_on_the_whole_corpus(bundled):
+    estimator = stance.load_estimator()
+    texts = list(stance.load_corpus()["text"])
+    expected = estimator.pipeline_.predict_proba(texts)
+    got = bundled.predict_proba(texts)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+    assert bundled.predict(texts) == [str(estimator.classes_[i]) for i in expected.argmax(axis=1)]
+    assert list(bundled.classes_) == list(estimator.classes_)
+
+
+@pytest.fixture(scope="module")
+def estimator():
+    return stance.load_estimator()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(),
+        st.text(alphabet=st.characters(codec=None), min_size=1, max_size=400),
+        st.sampled_from(["", " ", "\t\n", "zzqx qqqv", "?!", "Ünïcödé ÇAF É", "ǅ ß ﬁ İ", "lone \ud800 surrogate", "nul\x00byte", "עברית مرحبا"]),
+        st.lists(st.sampled_from(["the", "spy", "claims", "are", "false", "  ", "\u00a0", "!"]), max_size=60).map(" ".join),
+    )
+)
+def test_serving_equals_pipeline_on_any_text(bundled, estimator, text):
+    expected = estimator.pipeline_.predict_proba([text]) if text.strip() else None
+    got = bundled.predict_proba([text])
+    if expected is not None:
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(got, estimator.predict_proba([text]), rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("char_range", [None, (2, 4), (1, 3)])
+@pytest.mark.parametrize("word_range", [(1, 1), (1, 3), (2, 2)])
+def test_serving_replicates_other_analyzer_settings(tiny_frame, word_range, char_range):
+    model = stance.StanceClassifier(word_ngram_range=word_range, char_ngram_range=char_range, sublinear_tf=False)
+    model.fit(list(tiny_frame["text"]), list(tiny_frame["label"]))
+    texts = list(tiny_frame["text"]) + ["a b", "x", "Spy? Spy! spy...", "un mot"]
+    np.testing.assert_allclose(model.to_serving().predict_proba(texts), model.predict_proba(texts), atol=1e-12)
+
+
+def test_two_label_models_are_served_too(tiny_frame):
+    two = tiny_frame[tiny_frame["label"].isin(["deny", "other"])]
+    model = stance.StanceClassifier().fit(list(two["text"]), list(two["label"]))
+    texts = ["We reject this.", "Talks resume on Monday."]
+    np.testing.assert_allclose(model.to_serving().predict_proba(texts), model.predict_proba(texts), atol=1e-12)
+    np.testing.assert_allclose(model.to_serving().decision_function(texts), model.decision_function(texts), atol=1e-12)
+
+
+def test_round_trip_through_npz_keeps_predictions(tmp_path, tiny_model):
+    path = tmp_path / "m.npz"
+    serving = tiny_model.to_serving()
+    with open(path, "wb") as fh:
+        serving.write(fh)
+    again = ServingModel.load(path)
+    texts = ["The embassy rejected the claims.", ""]
+    np.testing.assert_array_equal(again.predict_proba(texts), serving.predict_proba(texts))
+    assert again.metadata == serving.metadata
+
+
+def test_batch_chunks_give_the_same_result_as_one_by_one(bundled):
+    texts = [f"Statement {i}: the ministry denied spying on {i} ships." for i in range(2500)]
+    batch = bundled.predict_proba(texts)
+    sample = [0, 1023, 1024, 2047, 2048, 2499]
+    for i in sample:
+        np.testing.assert_array_equal(batch[i], bundled.predict_proba([texts[i]])[0])
+
+
+def test_predicting_imports_neither_sklearn_nor_pandas():
+    code = (
+        "import sys, stance; stance.predict('The accusations are groundless.'); "
+        "stance.predict_proba(['a', 'b']); "
+        "print(sorted(m for m in ('sklearn', 'pandas', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    assert out.stdout.strip() == "[]"
+
+
+def test_unsupported_vectorizers_are_refused(tiny_frame):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pipeline = make_pipeline(TfidfVectorizer(stop_words="english"), LogisticRegression())
+    pipeline.fit(list(tiny_frame["text"]), list(tiny_frame["label"]))
+    with pytest.raises(ValueError, match="stop_words"):
+        ServingModel.from_pipeline(pipeline)
