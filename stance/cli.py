@@ -20,6 +20,14 @@ __all__ = ["main"]
 _DEFAULT_DATA = pathlib.Path("datasets") / "statements.csv"
 _DEFAULT_OUT = pathlib.Path("models") / "stance-model.joblib"
 
+# What `stance train --tune` searches. The corpus is balanced, so class
+# weights barely matter; n-gram ranges and regularisation do.
+_TUNING_GRID = {
+    "word_ngram_range": [(1, 2), (1, 3)],
+    "char_ngram_range": [None, (2, 5), (3, 5)],
+    "C": [3.0, 10.0, 30.0],
+}
+
 
 class _DataError(Exception):
     """A problem with the user's data: exit status 1."""
@@ -47,14 +55,11 @@ def _cmd_train(args):
         from .corpus import load_corpus
         from .evaluation import sweep
 
-        grid = {
-            "word_ngram_range": [(1, 2), (1, 3)],
-            "char_ngram_range": [None, (2, 5)],
-            "C": [3.0, 10.0, 30.0],
-            "class_weight": ["balanced", None],
-        }
+        grid = _TUNING_GRID
         print(f"sweeping {len(list(_product(grid)))} configurations with {args.cv}-fold grouped CV ...", file=sys.stderr)
-        rows = sweep(load_corpus(data), grid, n_splits=args.cv, random_state=args.seed, base_params=DEFAULT_PARAMS)
+        rows = sweep(
+            load_corpus(data), grid, n_splits=args.cv, random_state=args.seed, base_params=DEFAULT_PARAMS, n_jobs=args.jobs
+        )
         best = rows[0]
         params = {k: (tuple(v) if isinstance(v, list) else v) for k, v in best.items() if k in grid}
         selection = {
@@ -157,7 +162,45 @@ def _cmd_validate(args):
         print(f"hard cases: {hard} ({hard / len(frame):.1%})")
     words = frame["text"].str.split().str.len()
     print(f"length in words: min {words.min()}, median {int(words.median())}, max {words.max()}")
+    if args.tables:
+        print(_count_tables(frame, words))
     return 0
+
+
+def _markdown(table):
+    header = "| " + " | ".join([str(table.index.name or "")] + [str(c) for c in table.columns]) + " |"
+    rule = "|" + "---|" * (len(table.columns) + 1)
+    rows = ["| " + " | ".join([str(i)] + [str(v) for v in row]) + " |" for i, row in zip(table.index, table.to_numpy())]
+    return "\n".join([header, rule, *rows])
+
+
+def _count_tables(frame, words):
+    """Markdown count tables of a corpus (label by country, topic, register; lengths)."""
+    import pandas as pd
+
+    from .corpus import LABELS
+
+    parts = []
+    for column, limit in (("country", 30), ("topic", None), ("register", None), ("speaker_type", None)):
+        if column not in frame.columns:
+            continue
+        table = pd.crosstab(frame[column], frame["label"]).reindex(columns=list(LABELS), fill_value=0)
+        table["total"] = table.sum(axis=1)
+        table = table.sort_values("total", ascending=False)
+        title = f"### label by {column}"
+        if limit and len(table) > limit:
+            rest = table.iloc[limit:].sum()
+            rest.name = f"{len(table) - limit} others"
+            table = pd.concat([table.iloc[:limit], rest.to_frame().T])
+            title += f" (top {limit})"
+        table.index.name = column
+        parts.append(f"{title}\n\n{_markdown(table)}")
+    bins = [0, 10, 15, 20, 25, 30, 40, 60, 10_000]
+    names = ["1-10", "11-15", "16-20", "21-25", "26-30", "31-40", "41-60", "61+"]
+    lengths = pd.crosstab(pd.cut(words, bins=bins, labels=names), frame["label"]).reindex(columns=list(LABELS), fill_value=0)
+    lengths.index.name = "words"
+    parts.append(f"### length in words\n\n{_markdown(lengths)}")
+    return "\n\n".join(parts)
 
 
 def _parser():
@@ -177,6 +220,7 @@ def _parser():
     p.add_argument("--cv", type=int, default=5, help="grouped cross-validation folds for held-out metrics (0: skip)")
     p.add_argument("--seed", type=int, default=0, help="seed of the fold assignment")
     p.add_argument("--tune", action="store_true", help="choose parameters by a grouped cross-validated grid search first")
+    p.add_argument("--jobs", type=int, default=1, help="configurations tried in parallel with --tune")
     p.set_defaults(func=_cmd_train)
 
     p = sub.add_parser("info", help="show a model's card: versions, corpus hash, training date, metrics")
@@ -187,6 +231,7 @@ def _parser():
     p = sub.add_parser("validate", help="check a corpus (columns, labels, ids, near-copies) and print its counts")
     p.add_argument("--data", help=f"corpus CSV (default: {_DEFAULT_DATA} if present, else the bundled corpus)")
     p.add_argument("--minimal", action="store_true", help="require only id, text and label columns")
+    p.add_argument("--tables", action="store_true", help="also print Markdown count tables (as in the datasheet)")
     p.set_defaults(func=_cmd_validate)
     return parser
 
@@ -204,3 +249,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("stance: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `stance predict ... | head`): not an error.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

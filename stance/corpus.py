@@ -233,7 +233,7 @@ def validate_corpus(frame, *, schema="minimal", near_duplicates=False):
     return problems
 
 
-def find_near_duplicates(texts, threshold=NEAR_DUPLICATE_THRESHOLD, *, chunk_size=1000):
+def find_near_duplicates(texts, threshold=NEAR_DUPLICATE_THRESHOLD, *, others=None, chunk_size=1000):
     """Find pairs of near-identical statements.
 
     Parameters
@@ -243,22 +243,36 @@ def find_near_duplicates(texts, threshold=NEAR_DUPLICATE_THRESHOLD, *, chunk_siz
     threshold : float, default=0.85
         Pairs with a cosine similarity of character 3-5-gram TF-IDF vectors
         at or above this are reported.
+    others : list of str, optional
+        If given, compare ``texts`` with these instead of with each other
+        (e.g. a test set against a training corpus).
     chunk_size : int, default=1000
         Rows compared at a time, which bounds memory on large corpora.
 
     Returns
     -------
     list of tuple (int, int, float)
-        ``(i, j, similarity)`` with ``i < j``, 0-based positions in ``texts``.
+        ``(i, j, similarity)``: 0-based positions in ``texts`` (and ``j`` in
+        ``others`` when given, else ``i < j`` in ``texts``).
     """
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 5), lowercase=True).fit_transform(texts)
+    everything = list(texts) + list(others or [])
+    matrix = TfidfVectorizer(analyzer="char", ngram_range=(3, 5), lowercase=True).fit_transform(everything)
+    # An n-gram found in one statement only adds nothing to any pair's dot
+    # product (rows are already normalised), so dropping it changes no
+    # similarity and makes the products much cheaper.
+    shared = np.flatnonzero(np.bincount(matrix.indices, minlength=matrix.shape[1]) > 1)
+    matrix = matrix[:, shared].tocsr()
+    n = len(texts)
+    left, right = (matrix[:n], matrix[n:]) if others is not None else (matrix, matrix)
     pairs = []
-    for start in range(0, matrix.shape[0], chunk_size):
-        block = (matrix[start : start + chunk_size] @ matrix.T).tocoo()
-        for i, j, sim in zip(block.row + start, block.col, block.data):
-            if i < j and sim >= threshold:
+    for start in range(0, left.shape[0], chunk_size):
+        block = (left[start : start + chunk_size] @ right.T).tocoo()
+        keep = block.data >= threshold
+        for i, j, sim in zip(block.row[keep] + start, block.col[keep], block.data[keep]):
+            if others is not None or i < j:
                 pairs.append((int(i), int(j), float(sim)))
     return sorted(pairs)
 

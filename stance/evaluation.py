@@ -104,7 +104,7 @@ def cross_validate(model, corpus, *, n_splits=5, random_state=0, folds=None):
     return {"summary": summary, "predictions": list(predictions), "proba": proba}
 
 
-def sweep(corpus, grid, *, n_splits=5, random_state=0, base_params=None):
+def sweep(corpus, grid, *, n_splits=5, random_state=0, base_params=None, n_jobs=None):
     """Grouped cross-validation of every combination of parameters in ``grid``.
 
     Parameters
@@ -116,29 +116,36 @@ def sweep(corpus, grid, *, n_splits=5, random_state=0, base_params=None):
         As for :func:`cross_validate`; all combinations share the same folds.
     base_params : dict, optional
         Parameters held fixed.
+    n_jobs : int or None
+        Combinations evaluated in parallel (joblib); results do not depend on it.
 
     Returns
     -------
     list of dict
         One row per combination: its parameters, ``macro_f1``, ``accuracy``
-        and ``macro_f1_std`` across folds, best first.
+        and ``macro_f1_std`` across folds, best first (ties keep grid order).
     """
     import numpy as np
+    from joblib import Parallel, delayed
 
     from .model import StanceClassifier
 
     folds = _folds(corpus, n_splits, random_state)
     names = list(grid)
-    rows = []
-    for values in itertools.product(*(grid[n] for n in names)):
+    combos = list(itertools.product(*(grid[n] for n in names)))
+
+    def run(values):
         params = dict(base_params or {}, **dict(zip(names, values)))
-        result = cross_validate(StanceClassifier(**params), corpus, folds=folds)["summary"]
-        rows.append(
-            {
-                **{n: (list(v) if isinstance(v, tuple) else v) for n, v in zip(names, values)},
-                "macro_f1": result["macro_f1"],
-                "macro_f1_std": float(np.std(result["fold_macro_f1"])),
-                "accuracy": result["accuracy"],
-            }
-        )
+        return cross_validate(StanceClassifier(**params), corpus, folds=folds)["summary"]
+
+    results = Parallel(n_jobs=n_jobs)(delayed(run)(values) for values in combos)
+    rows = [
+        {
+            **{n: (list(v) if isinstance(v, tuple) else v) for n, v in zip(names, values)},
+            "macro_f1": result["macro_f1"],
+            "macro_f1_std": float(np.std(result["fold_macro_f1"])),
+            "accuracy": result["accuracy"],
+        }
+        for values, result in zip(combos, results)
+    ]
     return sorted(rows, key=lambda r: -r["macro_f1"])

@@ -12,6 +12,8 @@ floating-point rounding.
 
 from __future__ import annotations
 
+import collections
+import itertools
 import json
 import math
 import re
@@ -32,11 +34,17 @@ _WHITE_SPACES = re.compile(r"\s\s+")
 # Statements featurised at a time in a batch.
 _CHUNK = 1024
 
+# Distinct words whose char_wb n-gram indices are remembered per model.
+_WORD_CACHE_SIZE = 200_000
+
 
 class _Block:
     """One TF-IDF vectoriser of a feature union, as plain data."""
 
-    __slots__ = ("analyzer", "ngram_range", "lowercase", "token_pattern", "sublinear_tf", "norm", "vocab", "idf", "offset")
+    __slots__ = (
+        "analyzer", "ngram_range", "lowercase", "token_pattern", "sublinear_tf", "norm", "vocab", "idf", "offset",
+        "_word_cache",
+    )
 
     def __init__(self, spec, terms, idf, offset):
         self.analyzer = spec["analyzer"]
@@ -48,6 +56,9 @@ class _Block:
         self.vocab = {term: i for i, term in enumerate(terms.tolist())}
         self.idf = idf
         self.offset = offset
+        # char_wb n-grams depend only on the word they come from, and words
+        # repeat a lot, so each word's vocabulary indices are computed once.
+        self._word_cache = {}
 
     def ngrams(self, text):
         if self.lowercase:
@@ -79,14 +90,37 @@ class _Block:
             grams.extend(text[i : i + n] for i in range(length - n + 1))
         return grams
 
+    def _char_wb_indices(self, text):
+        """Vocabulary indices of the char_wb n-grams of ``text``, word by word."""
+        cache, vocab = self._word_cache, self.vocab
+        if len(cache) > _WORD_CACHE_SIZE:
+            cache.clear()
+        min_n, max_n = self.ngram_range
+        parts = []
+        for word in text.split():
+            found = cache.get(word)
+            if found is None:
+                padded = f" {word} "
+                length = len(padded)
+                grams = []
+                for n in range(min_n, max_n + 1):
+                    if length <= n:  # a short word counts once, as in scikit-learn
+                        grams.append(padded)
+                        break
+                    grams.extend(padded[i : i + n] for i in range(length - n + 1))
+                found = cache[word] = tuple(vocab[g] for g in grams if g in vocab)
+            parts.append(found)
+        return itertools.chain.from_iterable(parts)
+
     def features(self, text):
         """Column indices (global) and TF-IDF values of one statement."""
-        counts = {}
-        vocab = self.vocab
-        for gram in self.ngrams(text):
-            j = vocab.get(gram)
-            if j is not None:
-                counts[j] = counts.get(j, 0) + 1
+        if self.analyzer == "char_wb":
+            if self.lowercase:
+                text = text.lower()
+            counts = collections.Counter(self._char_wb_indices(text))
+        else:
+            vocab = self.vocab
+            counts = collections.Counter(vocab[g] for g in self.ngrams(text) if g in vocab)
         if not counts:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
         index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))

@@ -50,10 +50,16 @@ def test_info_prints_the_card(capsys):
     assert "corpus_sha256" in json.loads(capsys.readouterr().out)
 
 
-def test_validate_bundled_corpus_prints_counts(capsys):
-    assert main(["validate"]) == 0
+def test_validate_prints_counts_and_reports_near_copies(tmp_path, tiny_frame, capsys):
+    path = tmp_path / "c.csv"
+    tiny_frame.to_csv(path, index=False)
+    assert main(["validate", "--minimal", "--data", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("valid:") and "labels: accuse" in out and "hard cases:" in out
+    assert out.startswith("valid: 20 statements in 5 groups") and "labels: accuse 5, deny 5, warn 5, other 5" in out
+    tiny_frame.loc[1, "text"] = tiny_frame.loc[0, "text"] + "!"
+    tiny_frame.to_csv(path, index=False)
+    assert main(["validate", "--minimal", "--data", str(path)]) == 1
+    assert "row 2, column 'text': near-copy of row 1" in capsys.readouterr().err
 
 
 def test_train_on_a_user_csv_writes_three_files_and_metrics(tmp_path, tiny_csv, capsys):

@@ -143,6 +143,8 @@ def test_near_duplicates_are_found_and_distinct_texts_are_not():
     ]
     pairs = find_near_duplicates(texts)
     assert [(i, j) for i, j, _ in pairs] == [(0, 1)]
+    assert [(i, j) for i, j, _ in find_near_duplicates(texts[2:], others=texts[:2])] == []
+    assert [(i, j) for i, j, _ in find_near_duplicates(texts[1:2], others=texts)] == [(0, 0), (0, 1)]
     frame = pd.DataFrame({"id": ["a", "b", "c"], "text": texts, "label": ["deny", "deny", "other"]})
     problems = validate_corpus(frame, near_duplicates=True)
     assert [(p.row, p.column) for p in problems] == [(2, "text")]
