@@ -24,7 +24,7 @@ _DEFAULT_OUT = pathlib.Path("models") / "stance-model.joblib"
 # weights barely matter; n-gram ranges and regularisation do.
 _TUNING_GRID = {
     "word_ngram_range": [(1, 2), (1, 3)],
-    "char_ngram_range": [None, (2, 5), (3, 5)],
+    "char_ngram_range": [None, (2, 5)],
     "C": [3.0, 10.0, 30.0],
 }
 

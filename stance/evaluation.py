@@ -11,7 +11,7 @@ import itertools
 
 from .corpus import LABELS
 
-__all__ = ["metrics", "cross_validate", "sweep"]
+__all__ = ["metrics", "cross_validate", "sweep", "learning_curve"]
 
 
 def metrics(y_true, y_pred, labels=LABELS):
@@ -149,3 +149,52 @@ def sweep(corpus, grid, *, n_splits=5, random_state=0, base_params=None, n_jobs=
         for values, result in zip(combos, results)
     ]
     return sorted(rows, key=lambda r: -r["macro_f1"])
+
+
+def learning_curve(corpus, fractions=(0.125, 0.25, 0.5, 0.75, 1.0), *, external=None, random_state=0, params=None):
+    """Macro-F1 against training-set size.
+
+    One grouped fold (a fifth of the groups) is held out; models are fitted
+    on growing shares of the remaining groups, drawn in one fixed random
+    order so that each training set contains the previous one.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+    fractions : sequence of float
+        Shares of the training groups to fit on.
+    external : pandas.DataFrame, optional
+        Another labelled set (``text``, ``label``), e.g. real statements,
+        scored by every model too.
+    random_state : int, default=0
+    params : dict, optional
+        Parameters of :class:`~stance.StanceClassifier`.
+
+    Returns
+    -------
+    list of dict
+        ``n_statements``, ``heldout_macro_f1`` and, with ``external``,
+        ``external_macro_f1`` for each fraction.
+    """
+    import numpy as np
+
+    from .model import StanceClassifier
+
+    train_index, test_index = _folds(corpus, 5, random_state)[0]
+    train, test = corpus.iloc[train_index], corpus.iloc[test_index]
+    groups = np.array(sorted(set(train["group"])))
+    np.random.default_rng(random_state).shuffle(groups)
+    rows = []
+    for fraction in fractions:
+        chosen = set(groups[: max(1, int(round(fraction * len(groups))))])
+        part = train[train["group"].isin(chosen)]
+        model = StanceClassifier(**(params or {})).fit(list(part["text"]), list(part["label"]))
+        row = {
+            "fraction": float(fraction),
+            "n_statements": int(len(part)),
+            "heldout_macro_f1": metrics(test["label"], model.predict(list(test["text"])))["macro_f1"],
+        }
+        if external is not None:
+            row["external_macro_f1"] = metrics(external["label"], model.predict(list(external["text"])))["macro_f1"]
+        rows.append(row)
+    return rows

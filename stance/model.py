@@ -35,7 +35,7 @@ class StanceClassifier(PredictMixin):
         Use ``1 + log(tf)`` instead of raw counts.
     min_df : int, default=1
         Ignore n-grams seen in fewer statements than this.
-    C : float, default=10.0
+    C : float, default=30.0
         Inverse regularisation strength of the logistic regression.
     class_weight : "balanced" or None, default="balanced"
         Weight labels inversely to their frequency.
@@ -70,7 +70,7 @@ class StanceClassifier(PredictMixin):
         char_ngram_range=(2, 5),
         sublinear_tf=True,
         min_df=1,
-        C=10.0,
+        C=30.0,
         class_weight="balanced",
         max_iter=3000,
     ):

@@ -28,7 +28,7 @@ import tempfile
 
 from .exceptions import ModelFileError, UntrustedModelError
 
-__all__ = ["load", "load_estimator", "save_model", "read_card", "BUNDLED_NAME"]
+__all__ = ["load", "load_estimator", "save_model", "read_card", "cache_dir", "BUNDLED_NAME"]
 
 #: File stem of the model shipped in ``stance.models``.
 BUNDLED_NAME = "stance-model"
@@ -292,7 +292,10 @@ def load_estimator(path=None, *, trusted=False):
     ----------
     path : str, path-like or None, default=None
         ``None`` loads the bundled model's estimator, after checking its
-        SHA-256 against the bundled card.
+        SHA-256 against the bundled card. If the installed scikit-learn is
+        not the version the bundle was made with, the estimator is refitted
+        from the bundled corpus instead (deterministically, a few seconds)
+        and cached in :func:`cache_dir`.
     trusted : bool, default=False
         Required for any other path; see :func:`load`.
 
@@ -301,8 +304,54 @@ def load_estimator(path=None, *, trusted=False):
     StanceClassifier
     """
     if path is None:
+        import sklearn
+
+        card = read_card()
+        if card.get("sklearn_version") != sklearn.__version__:
+            return _rebuilt_estimator(card, sklearn.__version__)
         return _load_bundle(_verified_bundled(".joblib", "estimator"))
     path = pathlib.Path(path)
     if path.suffix == ".npz":
         raise ModelFileError(f"{path} is a serving file; the estimator is the .joblib file beside it")
     return load(path, trusted=trusted)
+
+
+def cache_dir():
+    """Folder for models stance rebuilds: ``$STANCE_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/stance``, else ``~/.cache/stance``."""
+    if os.environ.get("STANCE_CACHE_DIR"):
+        return pathlib.Path(os.environ["STANCE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or pathlib.Path.home() / ".cache"
+    return pathlib.Path(base) / "stance"
+
+
+def _rebuilt_estimator(card, sklearn_version):
+    """The bundled estimator, refitted under the installed scikit-learn.
+
+    A pickle made by another scikit-learn version may load with warnings or
+    behave differently, so instead of unpickling it we refit the model from
+    the bundled corpus with the card's parameters (training is
+    deterministic) and cache the result for next time.
+    """
+    from .corpus import corpus_sha256, load_corpus
+    from .model import train
+
+    folder = cache_dir()
+    target = folder / f"{BUNDLED_NAME}-{card['corpus_sha256'][:16]}-sklearn-{sklearn_version}.joblib"
+    if target.is_file():
+        cached = read_card(target)
+        if cached.get("files", {}).get("estimator", {}).get("sha256") == _sha256_file(target):
+            return _load_bundle(target)
+    corpus = load_corpus()
+    if corpus_sha256(corpus) != card["corpus_sha256"]:
+        raise ModelFileError("the bundled corpus does not match the bundled model card; reinstall stance")
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in card["params"].items()}
+    model = train(corpus, cv=0, **params)
+    model.metadata_ = {
+        **{k: v for k, v in card.items() if k != "files"},
+        "sklearn_version": sklearn_version,
+        "rebuilt_from": f"bundled corpus, for scikit-learn {sklearn_version} (bundle made with {card.get('sklearn_version')})",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    save_model(model, target)
+    return model

@@ -182,3 +182,15 @@ def test_loader_on_arbitrary_csv_text_loads_or_raises_corpus_error(tmp_path_fact
         load_corpus(path)
     except stance.CorpusError as exc:
         assert exc.problems and str(exc)
+
+
+def test_datasheet_counts_match_the_bundled_corpus(corpus):
+    import pathlib
+
+    sheet = pathlib.Path(__file__).resolve().parents[1] / "datasets" / "DATASHEET.md"
+    if not sheet.exists():
+        pytest.skip("not running from a checkout")
+    text = sheet.read_text(encoding="utf-8")
+    counts = corpus["label"].value_counts()
+    assert f"valid: {len(corpus)} statements in {corpus['group'].nunique()} groups" in text
+    assert "labels: " + ", ".join(f"{lab} {counts[lab]}" for lab in LABELS) in text

@@ -144,3 +144,29 @@ def test_bundled_card_matches_bundled_corpus():
     from stance.corpus import corpus_sha256
 
     assert stance.read_card()["corpus_sha256"] == corpus_sha256(stance.load_corpus())
+
+
+def test_version_drift_rebuilds_instead_of_unpickling(tmp_path, monkeypatch):
+    import sklearn
+
+    from stance import model as model_module
+
+    texts = list(stance.load_corpus()["text"][:200])
+    expected = stance.load().predict_proba(texts)
+    monkeypatch.setenv("STANCE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(sklearn, "__version__", "0.0.test")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bundled pickle must not be read under another scikit-learn")
+
+    monkeypatch.setattr(persistence, "_verified_bundled", refuse)
+    rebuilt = stance.load_estimator()
+    assert rebuilt.metadata_["sklearn_version"] == "0.0.test"
+    assert "rebuilt_from" in rebuilt.metadata_
+    np.testing.assert_allclose(rebuilt.predict_proba(texts), expected, atol=1e-9)
+    (cached,) = tmp_path.glob("*.joblib")
+    assert cached.name.endswith("-sklearn-0.0.test.joblib")
+
+    monkeypatch.setattr(model_module, "train", refuse)  # the second time comes from the cache
+    again = stance.load_estimator()
+    np.testing.assert_array_equal(again.predict_proba(texts), rebuilt.predict_proba(texts))
