@@ -127,7 +127,11 @@ def test_mixed_lists_give_a_result_or_type_error(items):
 
 def test_results_are_identical_across_processes():
     code = "import stance, json; print(json.dumps(stance.predict_proba(['They spied on us.', 'We deny it.'])))"
-    runs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in range(2)}
+    # cwd="/" so that the checkout's stance/ folder cannot shadow the installed package
+    runs = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/").stdout
+        for _ in range(2)
+    }
     assert len(runs) == 1
     import json
 
