@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import pathlib
 import sys
 
@@ -56,7 +57,8 @@ def _cmd_train(args):
         from .evaluation import sweep
 
         grid = _TUNING_GRID
-        print(f"sweeping {len(list(_product(grid)))} configurations with {args.cv}-fold grouped CV ...", file=sys.stderr)
+        count = math.prod(len(values) for values in grid.values())
+        print(f"sweeping {count} configurations with {args.cv}-fold grouped CV ...", file=sys.stderr)
         rows = sweep(
             load_corpus(data), grid, n_splits=args.cv, random_state=args.seed, base_params=DEFAULT_PARAMS, n_jobs=args.jobs
         )
@@ -76,12 +78,6 @@ def _cmd_train(args):
     model.save(out)
     print(f"wrote {out}, {out.with_suffix('.npz')} and {out.with_suffix('.json')}")
     return 0
-
-
-def _product(grid):
-    import itertools
-
-    return itertools.product(*grid.values())
 
 
 def _read_statements(args):

@@ -61,6 +61,8 @@ class _Block:
         self._word_cache = {}
 
     def ngrams(self, text):
+        """The word or char n-grams of ``text`` (char_wb goes through
+        :meth:`_char_wb_indices`, which caches per word)."""
         if self.lowercase:
             text = text.lower()
         min_n, max_n = self.ngram_range
@@ -74,16 +76,6 @@ class _Block:
             return grams
         text = _WHITE_SPACES.sub(" ", text)
         grams = []
-        if self.analyzer == "char_wb":
-            for word in text.split():
-                word = f" {word} "
-                length = len(word)
-                for n in range(min_n, max_n + 1):
-                    if length <= n:  # a short word counts once, as in scikit-learn
-                        grams.append(word)
-                        break
-                    grams.extend(word[i : i + n] for i in range(length - n + 1))
-            return grams
         # analyzer == "char"
         length = len(text)
         for n in range(min_n, min(max_n + 1, length + 1)):
