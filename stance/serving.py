@@ -323,7 +323,7 @@ class ServingModel(PredictMixin):
 
     def __repr__(self):
         n_features = sum(len(b.idf) for b in self._blocks)
-        return f"ServingModel(classes={list(self.classes_)}, n_features={n_features})"
+        return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={n_features})"
 
 
 def _vectorizer_spec(vec):
