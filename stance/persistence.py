@@ -333,7 +333,6 @@ def _rebuilt_estimator(card, sklearn_version):
     the bundled corpus with the card's parameters (training is
     deterministic) and cache the result for next time.
     """
-    from .corpus import corpus_sha256, load_corpus
     from .model import train
 
     folder = cache_dir()
@@ -342,11 +341,10 @@ def _rebuilt_estimator(card, sklearn_version):
         cached = read_card(target)
         if cached.get("files", {}).get("estimator", {}).get("sha256") == _sha256_file(target):
             return _load_bundle(target)
-    corpus = load_corpus()
-    if corpus_sha256(corpus) != card["corpus_sha256"]:
-        raise ModelFileError("the bundled corpus does not match the bundled model card; reinstall stance")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in card["params"].items()}
-    model = train(corpus, cv=0, **params)
+    model = train(None, cv=0, **params)  # train() loads and fingerprints the bundled corpus
+    if model.metadata_["corpus_sha256"] != card["corpus_sha256"]:
+        raise ModelFileError("the bundled corpus does not match the bundled model card; reinstall stance")
     model.metadata_ = {
         **{k: v for k, v in card.items() if k != "files"},
         "sklearn_version": sklearn_version,

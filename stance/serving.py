@@ -61,10 +61,8 @@ class _Block:
         self._word_cache = {}
 
     def ngrams(self, text):
-        """The word or char n-grams of ``text`` (char_wb goes through
-        :meth:`_char_wb_indices`, which caches per word)."""
-        if self.lowercase:
-            text = text.lower()
+        """The word or char n-grams of already-lowercased ``text`` (char_wb
+        goes through :meth:`_char_wb_indices`, which caches per word)."""
         min_n, max_n = self.ngram_range
         if self.analyzer == "word":
             tokens = self.token_pattern.findall(text)
@@ -106,9 +104,9 @@ class _Block:
 
     def features(self, text):
         """Column indices (global) and TF-IDF values of one statement."""
+        if self.lowercase:
+            text = text.lower()
         if self.analyzer == "char_wb":
-            if self.lowercase:
-                text = text.lower()
             counts = collections.Counter(self._char_wb_indices(text))
         else:
             vocab = self.vocab
