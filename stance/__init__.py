@@ -11,13 +11,14 @@ when training or evaluating.
 
 __version__ = "0.1.0"
 
-from ._api import predict, predict_proba
+from ._api import UNCERTAIN, predict, predict_frame, predict_proba
 from ._base import MAX_CHARS
 from .corpus import LABELS, load_corpus
-from .exceptions import CorpusError, ModelFileError, UntrustedModelError
+from .documents import split_sentences, tag
+from .exceptions import CorpusError, InputFileError, ModelFileError, UntrustedModelError
 from .model import StanceClassifier, train
 from .persistence import load, load_estimator, read_card, save_model
-from .serving import ServingModel
+from .serving import Explanation, ServingModel
 
 __all__ = [
     "__version__",
@@ -25,6 +26,10 @@ __all__ = [
     "MAX_CHARS",
     "predict",
     "predict_proba",
+    "predict_frame",
+    "tag",
+    "split_sentences",
+    "UNCERTAIN",
     "load",
     "load_estimator",
     "read_card",
@@ -33,7 +38,9 @@ __all__ = [
     "load_corpus",
     "StanceClassifier",
     "ServingModel",
+    "Explanation",
     "CorpusError",
     "ModelFileError",
+    "InputFileError",
     "UntrustedModelError",
 ]

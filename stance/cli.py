@@ -14,7 +14,7 @@ import pathlib
 import sys
 
 from . import __version__
-from .exceptions import CorpusError, ModelFileError
+from .exceptions import CorpusError, InputFileError, ModelFileError
 
 __all__ = ["main"]
 
@@ -80,42 +80,198 @@ def _cmd_train(args):
     return 0
 
 
-def _read_statements(args):
-    if args.text:
-        return list(args.text)
-    if sys.stdin is None or sys.stdin.isatty():
-        raise SystemExit(_usage_error("give statements as arguments or one per line on standard input"))
-    return [line.rstrip("\r\n") for line in sys.stdin]
-
-
 def _usage_error(message):
     print(f"stance: error: {message}", file=sys.stderr)
     return 2
 
 
+class _UsageError(Exception):
+    """A bad combination of options: exit status 2."""
+
+
+# Statements labelled per step when streaming a file: large enough for the
+# batch path to pay off, small enough that memory stays flat.
+_CHUNK_ROWS = 2000
+
+
+def _output_format(args):
+    if args.format:
+        return args.format
+    if args.output and args.output != "-":
+        from .files import format_of
+
+        fmt = format_of(args.output, "csv")
+        return "csv" if fmt == "text" else fmt
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def _progress(args, source):
+    """A progress bar on a terminal's standard error, else nothing."""
+    if source.path == "-" or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(desc=f"stance {source.name}", unit=" statements", file=sys.stderr, dynamic_ncols=True)
+
+
+def _label_stream(model, source, writer_for, args):
+    """Label ``source`` chunk by chunk and write each chunk as it is done."""
+    from ._api import label_rows
+
+    bar = _progress(args, source)
+    writer, chunk = None, []
+
+    def flush():
+        nonlocal writer
+        if writer is None:
+            writer = writer_for(source.columns)
+        rows = label_rows([text for _, _, text in chunk], model=model, min_confidence=args.min_confidence)
+        for (_, record, text), added in zip(chunk, rows):
+            if args.explain:
+                added["explanation"] = model.explain(text, top=args.top).summary()
+            writer.write(record, added)
+        if bar is not None:
+            bar.update(len(chunk))
+        chunk.clear()
+
+    try:
+        for item in source.records():
+            chunk.append(item)
+            if len(chunk) >= _CHUNK_ROWS:
+                flush()
+        if chunk or writer is None:
+            flush()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _added_columns(model, args):
+    added = ["stance"] + [f"p_{c}" for c in model.classes_]
+    return added + (["explanation"] if getattr(args, "explain", False) else [])
+
+
 def _cmd_predict(args):
-    from ._api import predict_proba
+    from .files import RowWriter, StatementSource, open_output
+    from .persistence import load
+
+    if args.input and args.text:
+        raise _UsageError("give statements as arguments or with --input, not both")
+    if args.input:
+        source = StatementSource(args.input, args.input_format, args.column, args.encoding)
+    elif args.text:
+        source = _ArgumentSource(args.text)
+    else:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise _UsageError("give statements as arguments, with --input FILE, or one per line on standard input")
+        source = StatementSource("-", "text", None, args.encoding)
+    if args.column and source.format not in ("csv", "tsv", "jsonl"):
+        raise _UsageError("--column applies to CSV, TSV and JSON Lines input")
+    model = load(args.model)
+    fmt = _output_format(args)
+    with open_output(args.output) as fh:
+        _label_stream(model, source, lambda columns: RowWriter(fh, fmt, columns, _added_columns(model, args)), args)
+    return 0
+
+
+class _ArgumentSource:
+    """Statements given on the command line, as a one-column source."""
+
+    format = "arguments"
+    path = "-"
+
+    def __init__(self, texts):
+        self.texts = texts
+        self.columns, self.column = ["text"], "text"
+
+    def records(self):
+        for number, text in enumerate(self.texts, start=1):
+            yield number, [text], text
+
+
+def _read_document(path, encoding):
+    from .files import StatementSource
+
+    source = StatementSource(path, "text", None, encoding)
+    parts = []
+    with source._open_binary() as raw:
+        for _, line in source._lines(raw):
+            parts.append(line)
+    document = "".join(parts)
+    if not document.strip():
+        raise InputFileError("the document is empty", source.name)
+    return document
+
+
+def _cmd_tag(args):
+    from ._api import label_rows
+    from .documents import split_sentences
+    from .files import RowWriter, open_output
+    from .persistence import load
+
+    document = _read_document(args.document, args.encoding)
+    model = load(args.model)
+    sentences = split_sentences(document)
+    rows = label_rows([s.text for s in sentences], model=model, min_confidence=args.min_confidence)
+    fmt = _output_format(args)
+    with open_output(args.output) as fh:
+        writer = RowWriter(fh, fmt, ["start", "end", "text"], _added_columns(model, args))
+        for sentence, added in zip(sentences, rows):
+            writer.write({"start": sentence.start, "end": sentence.end, "text": sentence.text}, added)
+    return 0
+
+
+def _cmd_explain(args):
     from .persistence import load
 
     model = load(args.model)
-    texts = _read_statements(args)
-    rows = predict_proba(texts, model=model)
-    labels = [str(c) for c in model.classes_]
-    out = sys.stdout
-    if args.format == "jsonl":
-        for text, row in zip(texts, rows):
-            out.write(json.dumps({"text": text, "stance": max(row, key=row.get), **{f"p_{k}": v for k, v in row.items()}}, ensure_ascii=False) + "\n")
-    elif args.format == "csv":
-        import csv
+    explanations = [model.explain(text, top=args.top, label=args.label) for text in args.text]
+    for explanation in explanations:
+        if args.json:
+            print(json.dumps(explanation.to_dict(), ensure_ascii=False))
+        else:
+            print(explanation.text)
+            print(explanation)
+    return 0
 
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["text", "stance"] + [f"p_{k}" for k in labels])
-        for text, row in zip(texts, rows):
-            writer.writerow([text, max(row, key=row.get)] + [f"{row[k]:.6f}" for k in labels])
-    else:
-        for text, row in zip(texts, rows):
-            probs = "  ".join(f"{k} {row[k]:.2f}" for k in labels)
-            out.write(f"{max(row, key=row.get):7} {probs}  {text[:80]}\n")
+
+def _cmd_evaluate(args):
+    from .corpus import LABELS
+    from .evaluation import metrics
+    from .files import StatementSource
+    from .persistence import load
+
+    source = StatementSource(args.data, args.input_format or None, args.column, args.encoding)
+    if source.format == "text":
+        raise _UsageError("--data must be CSV, TSV or JSON Lines with a text and a label column")
+    model = load(args.model)
+    known = [str(c) for c in model.classes_]
+    texts, gold = [], []
+    for line, record, text in source.records():
+        if not gold and args.label_column not in source.columns:
+            raise InputFileError(
+                f"no label column {args.label_column!r}; the columns are {', '.join(map(repr, source.columns))}",
+                source.name,
+                1,
+            )
+        label = record.get(args.label_column) if isinstance(record, dict) else record[source.columns.index(args.label_column)]
+        label = label.strip() if isinstance(label, str) else label
+        if label not in known:
+            raise InputFileError(f"unknown label {label!r}; the labels are {', '.join(known)}", source.name, line, args.label_column)
+        texts.append(text)
+        gold.append(label)
+    if not texts:
+        raise InputFileError("no statements to evaluate", source.name)
+    labels = [lab for lab in LABELS if lab in known] + [lab for lab in known if lab not in LABELS]
+    summary = metrics(gold, model.predict(texts), labels=labels)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return 0
+    print(_format_metrics(summary))
+    print("\nconfusion (rows: true label, columns: predicted)")
+    print(" " * 9 + " ".join(f"{lab[:7]:>7}" for lab in labels))
+    for lab, row in zip(labels, summary["confusion"]):
+        print(f"{lab:8} " + " ".join(f"{c:7d}" for c in row))
     return 0
 
 
@@ -199,16 +355,66 @@ def _count_tables(frame, words):
     return "\n\n".join(parts)
 
 
+def _probability(value):
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1, not {value}")
+    return number
+
+
+def _add_output_options(p):
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output); written only on success")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "tsv", "jsonl"),
+        help="default: table on a terminal, else from the --output suffix, else csv",
+    )
+    p.add_argument("--min-confidence", type=_probability, metavar="P", help="label 'uncertain' under this probability")
+    p.add_argument("--model", help="a model file (.npz); default: the bundled model")
+
+
 def _parser():
     parser = argparse.ArgumentParser(prog="stance", description="Tag official statements as accuse, deny, warn or other.")
     parser.add_argument("--version", action="version", version=f"stance {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("predict", help="label statements given as arguments or on standard input")
-    p.add_argument("text", nargs="*", help="statements (default: one per line on standard input)")
-    p.add_argument("--model", help="a model file (.npz); default: the bundled model")
-    p.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+    p = sub.add_parser("predict", help="label statements from arguments, a file or standard input")
+    p.add_argument("text", nargs="*", help="statements (default: --input, or one per line on standard input)")
+    p.add_argument("-i", "--input", metavar="FILE", help="CSV, TSV, JSON Lines or text file (- for standard input)")
+    p.add_argument("--input-format", choices=("csv", "tsv", "jsonl", "text"), help="default: from the file suffix, else text")
+    p.add_argument("--column", metavar="NAME", help="the text column of tabular input (default: text)")
+    p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
+    _add_output_options(p)
+    p.add_argument("--explain", action="store_true", help="add the n-grams that weighed most for each label")
+    p.add_argument("--top", type=int, default=5, help="n-grams listed by --explain (default: 5)")
     p.set_defaults(func=_cmd_predict)
+
+    p = sub.add_parser("tag", help="split a document into sentences and label each one")
+    p.add_argument("document", help="a text file, or - for standard input")
+    p.add_argument("--encoding", default="utf-8", help="document encoding (default: utf-8)")
+    _add_output_options(p)
+    p.set_defaults(func=_cmd_tag)
+
+    p = sub.add_parser("explain", help="show the n-grams behind a statement's label, with their exact weights")
+    p.add_argument("text", nargs="+", help="statements")
+    p.add_argument("--top", type=int, default=10, help="n-grams to list (default: 10)")
+    p.add_argument("--label", help="explain this label instead of the predicted one")
+    p.add_argument("--model", help="a model file (.npz); default: the bundled model")
+    p.add_argument("--json", action="store_true", help="one JSON object per statement")
+    p.set_defaults(func=_cmd_explain)
+
+    p = sub.add_parser("evaluate", help="score a model on a labelled file: metrics and confusion matrix")
+    p.add_argument("--data", required=True, metavar="FILE", help="CSV, TSV or JSON Lines with text and label columns")
+    p.add_argument("--input-format", choices=("csv", "tsv", "jsonl"), help="default: from the file suffix")
+    p.add_argument("--column", metavar="NAME", help="the text column (default: text)")
+    p.add_argument("--label-column", default="label", metavar="NAME", help="the label column (default: label)")
+    p.add_argument("--encoding", default="utf-8", help="input encoding (default: utf-8)")
+    p.add_argument("--model", help="a model file (.npz); default: the bundled model")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("train", help="rebuild a model from a labelled CSV and report held-out metrics")
     p.add_argument("--data", help=f"labelled CSV (default: {_DEFAULT_DATA} if present, else the bundled corpus)")
@@ -237,9 +443,13 @@ def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "train" and (args.cv == 1 or args.cv < 0):
         return _usage_error("--cv must be 0 (skip) or at least 2")
+    if getattr(args, "top", 0) is not None and getattr(args, "top", 0) < 0:
+        return _usage_error("--top must be 0 or more")
     try:
         return args.func(args)
-    except (CorpusError, ModelFileError, _DataError) as exc:
+    except _UsageError as exc:
+        return _usage_error(str(exc))
+    except (CorpusError, ModelFileError, InputFileError, _DataError) as exc:
         print(f"stance: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

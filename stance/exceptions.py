@@ -4,7 +4,7 @@ Every error a user can cause has its own type, so that scripts can catch it,
 and a message that names the file, row, column or argument at fault.
 """
 
-__all__ = ["CorpusError", "ModelFileError", "UntrustedModelError"]
+__all__ = ["CorpusError", "InputFileError", "ModelFileError", "UntrustedModelError"]
 
 
 class CorpusError(ValueError):
@@ -37,3 +37,27 @@ class ModelFileError(ValueError):
 
 class UntrustedModelError(ModelFileError):
     """A model file that could run code when loaded was not marked as trusted."""
+
+
+class InputFileError(ValueError):
+    """A file of statements to label cannot be read: missing column,
+    undecodable bytes, malformed record, empty file, over-long statement.
+
+    Attributes
+    ----------
+    path : str
+        The file (``"<stdin>"`` for standard input).
+    line : int or None
+        The 1-based line where the problem is.
+    column : str or None
+        The column at fault.
+    """
+
+    def __init__(self, message, path, line=None, column=None):
+        self.path, self.line, self.column = path, line, column
+        where = str(path)
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}")

@@ -217,6 +217,12 @@ class StanceClassifier(PredictMixin):
         self.metadata_ = {}
         return self
 
+    def __getstate__(self):
+        # The explanation cache is derived data; it must not bloat saved files.
+        state = dict(self.__dict__)
+        state.pop("_explainer", None)
+        return state
+
     def _check_fitted(self):
         if not hasattr(self, "pipeline_"):
             from sklearn.exceptions import NotFittedError
@@ -270,6 +276,23 @@ class StanceClassifier(PredictMixin):
         from .persistence import save_model
 
         return save_model(self, path)
+
+    def explain(self, text, top=10, *, label=None):
+        """The features that pushed a statement towards a label, exactly.
+
+        Same as :meth:`ServingModel.explain <stance.ServingModel.explain>`
+        (whose arithmetic equals this pipeline's); the serving form is built
+        on the first call and kept until the next :meth:`fit`.
+
+        Returns
+        -------
+        stance.Explanation
+        """
+        self._check_fitted()
+        cached = getattr(self, "_explainer", None)
+        if cached is None or cached[0] is not self.pipeline_:
+            cached = self._explainer = (self.pipeline_, self.to_serving())
+        return cached[1].explain(text, top, label=label)
 
     def to_serving(self):
         """The code-free serving form of this fitted model.

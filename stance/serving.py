@@ -13,6 +13,7 @@ floating-point rounding.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import itertools
 import json
 import math
@@ -23,7 +24,7 @@ import numpy as np
 from ._base import PredictMixin, check_texts, clip, is_blank
 from .exceptions import ModelFileError
 
-__all__ = ["ServingModel", "FORMAT", "FORMAT_VERSION"]
+__all__ = ["ServingModel", "Explanation", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "stance-serving"
 FORMAT_VERSION = 1
@@ -43,7 +44,7 @@ class _Block:
 
     __slots__ = (
         "analyzer", "ngram_range", "lowercase", "token_pattern", "sublinear_tf", "norm", "vocab", "idf", "offset",
-        "_word_cache",
+        "_word_cache", "_terms",
     )
 
     def __init__(self, spec, terms, idf, offset):
@@ -59,6 +60,7 @@ class _Block:
         # char_wb n-grams depend only on the word they come from, and words
         # repeat a lot, so each word's vocabulary indices are computed once.
         self._word_cache = {}
+        self._terms = None
 
     def ngrams(self, text):
         """The word or char n-grams of already-lowercased ``text`` (char_wb
@@ -101,6 +103,42 @@ class _Block:
                 found = cache[word] = tuple(vocab[g] for g in grams if g in vocab)
             parts.append(found)
         return itertools.chain.from_iterable(parts)
+
+    def attributed_features(self, text):
+        """Like :meth:`features`, plus the readable name each value belongs to.
+
+        Returns ``(index, values, owners)`` where ``owners`` lists, for every
+        column, ``(name, share)`` pairs that split its value between readable
+        features: a word n-gram owns its own column; a character n-gram is
+        shared among the words it occurs in, in proportion to how often it
+        occurs in each, so that per-word sums stay exact.
+        """
+        index, values = self.features(text)
+        if self.lowercase:
+            text = text.lower()
+        local = index - self.offset
+        if self.analyzer == "char_wb":
+            per_column = collections.defaultdict(collections.Counter)
+            for word in text.split():
+                for j in self._char_wb_indices(word):
+                    per_column[j][word] += 1
+            owners = []
+            for j in local.tolist():
+                total = sum(per_column[j].values())
+                owners.append([(word, count / total) for word, count in per_column[j].items()])
+        else:
+            terms = self.terms()
+            owners = [[(terms[j], 1.0)] for j in local.tolist()]
+        return index, values, owners
+
+    def terms(self):
+        """The vocabulary as a list, position = local column (built once)."""
+        if self._terms is None:
+            terms = [None] * len(self.vocab)
+            for term, j in self.vocab.items():
+                terms[j] = term
+            self._terms = terms
+        return self._terms
 
     def features(self, text):
         """Column indices (global) and TF-IDF values of one statement."""
@@ -319,9 +357,151 @@ class ServingModel(PredictMixin):
         scores /= scores.sum(axis=1, keepdims=True)
         return scores
 
+    def explain(self, text, top=10, *, label=None):
+        """The features that pushed a statement towards a label, with their exact weights.
+
+        A logistic regression scores each label as the intercept plus one
+        term per feature (coefficient x TF-IDF value), so the decomposition
+        is exact: ``intercept + sum(contributions) + rest == score``.
+        Word n-grams are reported as themselves; character n-grams are
+        summed per word they occur in (a shared n-gram is split between its
+        words by occurrence), so a misspelt or unseen word still shows up.
+
+        Parameters
+        ----------
+        text : str
+            One statement.
+        top : int or None, default=10
+            How many features to list, largest absolute contribution first;
+            ``None`` lists all of them.
+        label : str, optional
+            The label to explain; default: the predicted one.
+
+        Returns
+        -------
+        Explanation
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a string.
+        ValueError
+            If ``label`` is not one of ``classes_`` or ``top`` is negative.
+
+        Examples
+        --------
+        >>> import stance
+        >>> why = stance.load().explain("The accusations are groundless.", top=3)
+        >>> why.label
+        'deny'
+        """
+        (text,) = check_texts([text], name="text")
+        if top is not None and (not isinstance(top, int) or top < 0):
+            raise ValueError(f"top must be a non-negative integer or None, not {top!r}")
+        classes = [str(c) for c in self.classes_]
+        proba = self.predict_proba([text])[0]
+        if label is None:
+            label = classes[int(proba.argmax())]
+        elif label not in classes:
+            raise ValueError(f"unknown label {label!r}; this model's labels are {', '.join(classes)}")
+        k = classes.index(label)
+        # Binary models store one row of coefficients, for classes_[1].
+        sign, row = (1.0, k) if self._coef.shape[0] > 1 else ((1.0 if k == 1 else -1.0), 0)
+        intercept = sign * float(self._intercept[row])
+        totals = collections.defaultdict(float)
+        if not is_blank(text):
+            clipped = clip(text)
+            for block in self._blocks:
+                kind = "chars" if block.analyzer == "char_wb" else block.analyzer
+                index, values, owners = block.attributed_features(clipped)
+                weights = sign * self._coef[row, index] * values
+                for weight, shares in zip(weights.tolist(), owners):
+                    for name, share in shares:
+                        totals[(kind, name)] += weight * share
+        ranked = sorted(totals.items(), key=lambda item: (-abs(item[1]), item[0]))
+        shown = ranked if top is None else ranked[:top]
+        rest = math.fsum(v for _, v in ranked[len(shown):])
+        score = intercept + math.fsum(totals.values())
+        return Explanation(
+            text=text,
+            label=label,
+            probability=float(proba[k]),
+            score=score,
+            intercept=intercept,
+            features=tuple((name, kind, value) for (kind, name), value in shown),
+            rest=rest,
+        )
+
     def __repr__(self):
         n_features = sum(len(b.idf) for b in self._blocks)
         return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={n_features})"
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """An exact decomposition of one label's score for one statement.
+
+    ``intercept + sum(c for _, _, c in features) + rest == score`` up to
+    floating-point rounding, where ``score`` is the label's logit (the
+    value the softmax turns into ``probability``). A blank statement has no
+    features; it is labelled ``other`` by rule, whatever its score.
+
+    Attributes
+    ----------
+    text : str
+        The statement.
+    label : str
+        The label explained (the predicted one unless another was asked for).
+    probability : float
+        The model's probability for ``label``.
+    score : float
+        The label's logit.
+    intercept : float
+        The label's intercept.
+    features : tuple of (name, kind, contribution)
+        The largest contributions, largest magnitude first. ``kind`` is
+        ``"word"`` for a word n-gram, ``"chars"`` for the character n-grams
+        of one word, ``"char"`` for raw character n-grams.
+    rest : float
+        The sum of the contributions not listed.
+    """
+
+    text: str
+    label: str
+    probability: float
+    score: float
+    intercept: float
+    features: tuple
+    rest: float
+
+    def to_dict(self):
+        """The explanation as plain JSON-ready data."""
+        return {
+            "text": self.text,
+            "label": self.label,
+            "probability": self.probability,
+            "score": self.score,
+            "intercept": self.intercept,
+            "features": [{"feature": n, "kind": k, "contribution": c} for n, k, c in self.features],
+            "rest": self.rest,
+        }
+
+    def summary(self, sep="; "):
+        """The listed features on one line: ``'"groundless" +1.234; ...'``."""
+        return sep.join(f"{_feature_name(n, k)} {c:+.3f}" for n, k, c in self.features)
+
+    def __str__(self):
+        lines = [f"{self.label} (p={self.probability:.3f}, score {self.score:+.4f})"]
+        width = max([len(_feature_name(n, k)) for n, k, _ in self.features] + [9])
+        for name, kind, value in self.features:
+            lines.append(f"  {_feature_name(name, kind):{width}}  {value:+.4f}")
+        lines.append(f"  {'(others)':{width}}  {self.rest:+.4f}")
+        lines.append(f"  {'intercept':{width}}  {self.intercept:+.4f}")
+        return "\n".join(lines)
+
+
+def _feature_name(name, kind):
+    return {"word": f'"{name}"', "chars": f"{name} (chars)"}.get(kind, repr(name))
 
 
 def _vectorizer_spec(vec):

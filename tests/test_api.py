@@ -1,6 +1,7 @@
 """The public one-line interface: stance.predict and stance.predict_proba."""
 
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -153,3 +154,35 @@ def test_threads_predicting_at_once_match_sequential_results():
     for t in threads:
         t.join()
     assert all(r == expected for r in results)
+
+
+def test_predict_frame_adds_label_columns_and_keeps_the_rest():
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {"body": ["The accusations are groundless.", "Be vigilant about fake recruiters online."], "n": [1, 2]},
+        index=["a", "b"],
+    )
+    out = stance.predict_frame(frame, column="body")
+    assert list(out.columns) == ["body", "n", "stance", "p_accuse", "p_deny", "p_other", "p_warn"]
+    assert list(out.index) == ["a", "b"] and list(frame.columns) == ["body", "n"]
+    assert out["stance"].tolist() == stance.predict(frame["body"].tolist())
+    assert stance.predict_frame(frame, column="body", min_confidence=1.0)["stance"].tolist() == ["uncertain"] * 2
+    assert stance.predict_frame(frame.iloc[:0], column="body").columns.tolist() == list(out.columns)
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda pd: stance.predict_frame(pd.DataFrame({"text": ["ok", None]}, index=[10, 11])), TypeError, "text[11] is missing"),
+        (lambda pd: stance.predict_frame(pd.DataFrame({"text": ["ok", 3]})), TypeError, "text[1] is int, not str"),
+        (lambda pd: stance.predict_frame(pd.DataFrame({"body": ["ok"]})), KeyError, "no column 'text'"),
+        (lambda pd: stance.predict_frame(["ok"]), TypeError, "must be a pandas DataFrame"),
+        (lambda pd: stance.predict_frame(pd.DataFrame({"text": ["ok"]}), min_confidence=2), ValueError, "between 0 and 1"),
+    ],
+)
+def test_predict_frame_errors(call, error, words):
+    import pandas as pd
+
+    with pytest.raises(error, match=re.escape(words)):
+        call(pd)

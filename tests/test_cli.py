@@ -1,5 +1,7 @@
 """The command line (stance.cli), through its function and real subprocesses."""
 
+import csv
+import io
 import json
 import os
 import pathlib
@@ -30,15 +32,16 @@ def test_predict_arguments_as_jsonl(capsys):
 
 
 def test_predict_reads_standard_input_in_a_subprocess():
-    result = run("predict", "--format", "csv", stdin="The accusations are groundless.\n\nPolice charged two men with spying.\n")
+    result = run("predict", stdin="The accusations are groundless.\n\nPolice charged two men with spying.\n")
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert lines[0].startswith("text,stance,p_")
-    assert [line.split(",")[1] for line in lines[1:]] == ["deny", "other", "accuse"]
+    # Not a terminal: CSV by default; blank lines are skipped, line numbers kept.
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["line", "text", "stance", "p_accuse", "p_deny", "p_other", "p_warn"]
+    assert [(r["line"], r["stance"]) for r in rows] == [("1", "deny"), ("3", "accuse")]
 
 
 def test_predict_table_output(capsys):
-    assert main(["predict", "The accusations are groundless."]) == 0
+    assert main(["predict", "--format", "table", "The accusations are groundless."]) == 0
     assert capsys.readouterr().out.startswith("deny")
 
 
@@ -101,9 +104,7 @@ def test_predict_with_no_input_on_a_terminal_is_a_usage_error(monkeypatch, capsy
             return True
 
     monkeypatch.setattr(sys, "stdin", Terminal())
-    with pytest.raises(SystemExit) as info:
-        main(["predict"])
-    assert info.value.code == 2
+    assert main(["predict"]) == 2
     assert "standard input" in capsys.readouterr().err
 
 
@@ -112,4 +113,193 @@ def test_installed_console_script_runs():
     if not script.exists():
         pytest.skip("stance is not installed as a console script in this environment")
     result = subprocess.run([str(script), "predict", "The accusations are groundless."], capture_output=True, text=True, cwd="/")
-    assert result.returncode == 0 and result.stdout.startswith("deny")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].startswith("The accusations are groundless.,deny,")
+
+
+# -- files in, labelled rows out --------------------------------------------------
+
+ADDED = ["stance", "p_accuse", "p_deny", "p_other", "p_warn"]
+
+
+@pytest.fixture
+def statements_csv(tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "id,body,source\n"
+        '1,"The accusations are groundless, the embassy said.",wire\n'
+        '2,"Police charged two men with spying on the naval base.",court\n'
+        '3,"Talks on fishing rights resume on Monday.",ministry\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_predict_input_keeps_every_column_and_adds_labels(tmp_path, statements_csv, fmt):
+    out = tmp_path / f"out.{fmt}"
+    assert main(["predict", "--input", str(statements_csv), "--column", "body", "--output", str(out)]) == 0
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    else:
+        rows = list(csv.DictReader(out.open(encoding="utf-8"), delimiter="," if fmt == "csv" else "\t"))
+    assert list(rows[0]) == ["id", "body", "source", *ADDED]
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    assert [r["stance"] for r in rows] == ["deny", "accuse", "other"]
+    assert [r["source"] for r in rows] == ["wire", "court", "ministry"]
+
+
+def test_predict_input_jsonl_and_text_files(tmp_path):
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text('{"text": "We firmly reject these lies.", "meta": {"n": 1}}\n\n{"text": "Be vigilant online."}\n', encoding="utf-8")
+    text = tmp_path / "in.txt"
+    text.write_text("We firmly reject these lies.\nBe vigilant online.\n", encoding="utf-8")
+    for path in (jsonl, text):
+        result = run("predict", "--input", str(path), "--format", "jsonl")
+        assert result.returncode == 0, result.stderr
+        rows = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [r["stance"] for r in rows] == ["deny", "warn"]
+    assert rows[1]["line"] == "2"
+
+
+def test_predict_streams_large_input_in_chunks(tmp_path, monkeypatch):
+    import stance.cli as cli
+
+    monkeypatch.setattr(cli, "_CHUNK_ROWS", 7)
+    path = tmp_path / "many.csv"
+    texts = [f"Statement number {i}: the ministry rejected the claims." for i in range(50)]
+    path.write_text("text\n" + "\n".join(texts) + "\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    assert main(["predict", "-i", str(path), "-o", str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["text"] for r in rows] == texts
+    assert [r["stance"] for r in rows] == stance_predict(texts)
+
+
+def stance_predict(texts):
+    import stance
+
+    return stance.predict(texts)
+
+
+def test_min_confidence_gives_uncertain(capsys):
+    assert main(["predict", "--format", "jsonl", "--min-confidence", "1", "The accusations are groundless."]) == 0
+    assert json.loads(capsys.readouterr().out)["stance"] == "uncertain"
+    assert main(["predict", "--format", "jsonl", "--min-confidence", "0", "The accusations are groundless."]) == 0
+    assert json.loads(capsys.readouterr().out)["stance"] == "deny"
+
+
+def test_predict_explain_column(capsys):
+    assert main(["predict", "--format", "jsonl", "--explain", "--top", "3", "The accusations are groundless."]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["explanation"].count(";") == 2 and "groundless" in row["explanation"]
+
+
+def test_tag_a_document_in_a_subprocess(tmp_path):
+    document = (
+        "The security ministry accused Mr. Huang of spying for MI6. "
+        'The spokesperson said: "These claims are fabricated. They are a smear." '
+        "The trial opens on Jan. 9 in the U.S. District Court."
+    )
+    path = tmp_path / "briefing.txt"
+    path.write_text(document, encoding="utf-8")
+    result = run("tag", str(path), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 3
+    assert [r["stance"] for r in rows] == ["accuse", "deny", "other"]
+    for row in rows:
+        assert document[row["start"] : row["end"]] == row["text"]
+    piped = run("tag", "-", "--format", "csv", stdin=document)
+    assert piped.returncode == 0 and len(list(csv.DictReader(io.StringIO(piped.stdout)))) == 3
+
+
+def test_explain_command_adds_up(capsys):
+    assert main(["explain", "--json", "--top", "5", "The accusations are groundless."]) == 0
+    why = json.loads(capsys.readouterr().out)
+    assert why["label"] == "deny" and len(why["features"]) == 5
+    total = why["intercept"] + sum(f["contribution"] for f in why["features"]) + why["rest"]
+    assert abs(total - why["score"]) < 1e-9
+
+
+def test_evaluate_a_labelled_file(tmp_path, capsys):
+    path = tmp_path / "gold.csv"
+    path.write_text(
+        "text,label\nThe accusations are groundless.,deny\nPolice charged two men with spying.,accuse\n"
+        "Talks resume on Monday.,other\nBe vigilant about fake recruiters online.,warn\n",
+        encoding="utf-8",
+    )
+    assert main(["evaluate", "--data", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1 1.000" in out and "confusion" in out
+    assert main(["evaluate", "--data", str(path), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["n"] == 4 and summary["confusion"][0] == [1, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    "name, content, args, words",
+    [
+        ("empty.csv", b"", [], "empty.csv: the file is empty"),
+        ("cols.csv", b"id,body\n1,hi\n", [], "line 1: no column 'text'; the columns are 'id', 'body'"),
+        ("cols.csv", b"id,body\n1,hi\n", ["--column", "nope"], "no column 'nope'"),
+        ("latin.csv", b"id,text\n1,ok\n2,caf\xe9\n", [], "latin.csv, line 3: cannot decode byte"),
+        ("long.csv", b"text\nok\n" + b"x" * 20_001 + b"\n", [], "line 3, column 'text': the statement is 20,001 characters"),
+        ("open.csv", b'text\n"never closed\nok\n', [], "open.csv, line 2: malformed CSV"),
+        ("ragged.csv", b"id,text\n1,ok,extra\n", [], "line 2: 3 fields where the header has 2"),
+        ("bad.jsonl", b'{"text": "ok"}\n[1, 2]\n', [], "bad.jsonl, line 2: a JSON list where an object was expected"),
+        ("null.jsonl", b'{"text": "ok"}\n{"text": null}\n', [], "line 2, column 'text': the statement is null"),
+        ("missing.csv", None, [], "missing.csv: no such file"),
+    ],
+)
+def test_input_errors_name_file_line_and_column_and_leave_no_output(tmp_path, name, content, args, words):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    out = tmp_path / "out.csv"
+    result = run("predict", "--input", str(path), "--output", str(out), *args)
+    assert result.returncode == 1, result.stderr
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([name] if content is not None else [])
+
+
+def test_a_failed_run_keeps_the_previous_output(tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_text("previous\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"text\nfine\n" + b"\xff\n")
+    assert main(["predict", "-i", str(bad), "-o", str(out)]) == 1
+    assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["predict", "--min-confidence", "1.5", "x"], "must be between 0 and 1"),
+        (["predict", "--input", "{tmp}/a.csv", "x"], "not both"),
+        (["predict", "--top", "-1", "x"], "--top must be 0 or more"),
+        (["evaluate", "--data", "{tmp}/a.txt"], "CSV, TSV or JSON Lines"),
+        (["tag"], "the following arguments are required: document"),
+    ],
+)
+def test_usage_errors_exit_2(tmp_path, args, words):
+    (tmp_path / "a.txt").write_text("x\n", encoding="utf-8")
+    result = run(*[a.replace("{tmp}", str(tmp_path)) for a in args])
+    assert result.returncode == 2, result.stderr
+    assert words in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"text,label\nThe claims are false.,maybe\n", "line 2, column 'label': unknown label 'maybe'"),
+        (b"text,gold\nThe claims are false.,deny\n", "no label column 'label'"),
+    ],
+)
+def test_evaluate_data_errors(tmp_path, content, words):
+    path = tmp_path / "gold.csv"
+    path.write_bytes(content)
+    result = run("evaluate", "--data", str(path))
+    assert result.returncode == 1 and words in result.stderr and "Traceback" not in result.stderr

@@ -99,3 +99,37 @@ def test_unsupported_vectorizers_are_refused(tiny_frame):
     pipeline.fit(list(tiny_frame["text"]), list(tiny_frame["label"]))
     with pytest.raises(ValueError, match="stop_words"):
         ServingModel.from_pipeline(pipeline)
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=300), top=st.one_of(st.none(), st.integers(0, 12)), which=st.integers(0, 3))
+def test_explanations_add_up_exactly_to_the_score(bundled, estimator, text, top, which):
+    label = str(bundled.classes_[which])
+    why = bundled.explain(text, top=top, label=label)
+    total = why.intercept + sum(c for _, _, c in why.features) + why.rest
+    assert abs(total - why.score) < 1e-9
+    if text.strip():
+        # The score is the pipeline's own logit for that label.
+        assert abs(why.score - estimator.pipeline_.decision_function([text])[0][which]) < 1e-9
+    assert top is None or len(why.features) <= top
+    magnitudes = [abs(c) for _, _, c in why.features]
+    assert magnitudes == sorted(magnitudes, reverse=True)
+
+
+def test_explanation_defaults_to_the_predicted_label_and_names_words(bundled, estimator):
+    text = "The accusations are groundless and fabricated."
+    why = bundled.explain(text, top=None)
+    assert why.label == bundled.predict([text])[0] == "deny"
+    assert why.probability == pytest.approx(bundled.predict_proba([text])[0][list(bundled.classes_).index("deny")])
+    names = {(name, kind) for name, kind, _ in why.features}
+    assert ("groundless", "word") in names and ("fabricated.", "chars") in names
+    assert estimator.explain(text, top=3) == bundled.explain(text, top=3)
+    assert why.to_dict()["features"][0]["contribution"] == why.features[0][2]
+    assert "intercept" in str(why)
+
+
+@pytest.mark.parametrize("kwargs, error", [({"top": -1}, ValueError), ({"label": "maybe"}, ValueError), ({"text": None}, TypeError)])
+def test_explain_refuses_bad_arguments(bundled, kwargs, error):
+    kwargs = {"text": "The claims are false.", **kwargs}
+    with pytest.raises(error):
+        bundled.explain(kwargs.pop("text"), **kwargs)
