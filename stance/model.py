@@ -26,8 +26,8 @@ class StanceClassifier(PredictMixin):
 
     Parameters
     ----------
-    word_ngram_range : tuple (min_n, max_n), default=(1, 2)
-        Word n-grams used as features.
+    word_ngram_range : tuple (min_n, max_n) or None, default=(1, 2)
+        Word n-grams used as features; ``None`` uses character n-grams only.
     char_ngram_range : tuple (min_n, max_n) or None, default=(2, 5)
         Character n-grams inside word boundaries (``char_wb``); ``None`` uses
         word features only.
@@ -41,6 +41,10 @@ class StanceClassifier(PredictMixin):
         Weight labels inversely to their frequency.
     max_iter : int, default=3000
         Iteration limit of the lbfgs solver.
+    mask_entities : bool, default=True
+        Replace numbers, weekdays, months, countries, nationalities, capitals
+        and agency acronyms with placeholders before featurising (see
+        :mod:`stance.masking`), so the model learns the act, not the actor.
 
     Attributes
     ----------
@@ -73,6 +77,7 @@ class StanceClassifier(PredictMixin):
         C=30.0,
         class_weight="balanced",
         max_iter=3000,
+        mask_entities=True,
     ):
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -81,6 +86,7 @@ class StanceClassifier(PredictMixin):
         self.C = C
         self.class_weight = class_weight
         self.max_iter = max_iter
+        self.mask_entities = mask_entities
 
     # scikit-learn's BaseEstimator would give us get_params/set_params, but
     # inheriting from it imports scikit-learn, which serving must not need.
@@ -93,6 +99,7 @@ class StanceClassifier(PredictMixin):
         "C",
         "class_weight",
         "max_iter",
+        "mask_entities",
     )
 
     def get_params(self, deep=True):
@@ -147,20 +154,24 @@ class StanceClassifier(PredictMixin):
         from sklearn.linear_model import LogisticRegression
         from sklearn.pipeline import FeatureUnion, Pipeline
 
-        features = [
-            (
-                "word",
-                TfidfVectorizer(
-                    analyzer="word",
-                    ngram_range=tuple(self.word_ngram_range),
-                    token_pattern=TOKEN_PATTERN,
-                    lowercase=True,
-                    sublinear_tf=self.sublinear_tf,
-                    min_df=self.min_df,
-                    dtype=np.float64,
-                ),
+        if self.word_ngram_range is None and self.char_ngram_range is None:
+            raise ValueError("word_ngram_range and char_ngram_range cannot both be None: there would be no features")
+        features = []
+        if self.word_ngram_range is not None:
+            features.append(
+                (
+                    "word",
+                    TfidfVectorizer(
+                        analyzer="word",
+                        ngram_range=tuple(self.word_ngram_range),
+                        token_pattern=TOKEN_PATTERN,
+                        lowercase=True,
+                        sublinear_tf=self.sublinear_tf,
+                        min_df=self.min_df,
+                        dtype=np.float64,
+                    ),
+                )
             )
-        ]
         if self.char_ngram_range is not None:
             features.append(
                 (
@@ -175,8 +186,14 @@ class StanceClassifier(PredictMixin):
                     ),
                 )
             )
+        steps = []
+        if self.mask_entities:
+            from .masking import Masker
+
+            steps.append(("mask", Masker()))
         return Pipeline(
-            [
+            steps
+            + [
                 ("features", FeatureUnion(features)),
                 (
                     "clf",

@@ -178,6 +178,7 @@ class ServingModel(PredictMixin):
     """
 
     def __init__(self, blocks, coef, intercept, classes, metadata=None):
+        self._masker = None  # set by _from_arrays when the model masks entities
         self._blocks = blocks
         self._coef_t = np.ascontiguousarray(coef.T)  # (n_features, n_labels): rows gathered per n-gram
         self._coef = coef
@@ -203,7 +204,11 @@ class ServingModel(PredictMixin):
         -------
         ServingModel
         """
-        features, clf = pipeline.steps[0][1], pipeline.steps[-1][1]
+        steps = dict(pipeline.steps)
+        features, clf = pipeline.steps[-2][1], pipeline.steps[-1][1]
+        preprocess = steps["mask"].spec if "mask" in steps else None
+        if len(pipeline.steps) != (3 if preprocess else 2):
+            raise ValueError(f"cannot build a serving form for a pipeline with steps {[n for n, _ in pipeline.steps]}")
         vectorizers = [v for _, v in features.transformer_list] if hasattr(features, "transformer_list") else [features]
         specs, arrays, offset = [], {}, 0
         for k, vec in enumerate(vectorizers):
@@ -218,17 +223,22 @@ class ServingModel(PredictMixin):
         coef = np.asarray(clf.coef_, dtype=np.float64)
         if coef.shape[1] != offset:
             raise ValueError(f"the classifier has {coef.shape[1]} coefficients but the features number {offset}")
-        return cls._from_arrays(specs, arrays, coef, np.asarray(clf.intercept_, dtype=np.float64), list(clf.classes_), metadata)
+        intercept = np.asarray(clf.intercept_, dtype=np.float64)
+        return cls._from_arrays(specs, arrays, coef, intercept, list(clf.classes_), metadata, preprocess)
 
     @classmethod
-    def _from_arrays(cls, specs, arrays, coef, intercept, classes, metadata):
+    def _from_arrays(cls, specs, arrays, coef, intercept, classes, metadata, preprocess=None):
         blocks, offset = [], 0
         for k, spec in enumerate(specs):
             terms, idf = arrays[f"vocab_{k}"], arrays[f"idf_{k}"]
             blocks.append(_Block(spec, terms, np.asarray(idf, dtype=np.float64), offset))
             offset += len(terms)
         model = cls(blocks, coef, intercept, classes, metadata)
-        model._specs, model._arrays = specs, arrays
+        model._specs, model._arrays, model._preprocess = specs, arrays, preprocess
+        if preprocess is not None:
+            from .masking import Masker
+
+            model._masker = Masker(preprocess)
         return model
 
     # -- persistence ------------------------------------------------------
@@ -239,6 +249,7 @@ class ServingModel(PredictMixin):
             "format_version": FORMAT_VERSION,
             "classes": [str(c) for c in self.classes_],
             "blocks": self._specs,
+            "preprocess": self._preprocess,
             "metadata": self.metadata,
         }
 
@@ -296,11 +307,13 @@ class ServingModel(PredictMixin):
             raise ModelFileError(f"{name} is not a readable stance model file: {exc}") from None
         try:
             specs = header["blocks"]
-            model = cls._from_arrays(specs, arrays, coef, intercept, header["classes"], header.get("metadata"))
+            model = cls._from_arrays(
+                specs, arrays, coef, intercept, header["classes"], header.get("metadata"), header.get("preprocess")
+            )
             n_features = sum(len(b.idf) for b in model._blocks)
             if coef.shape != (len(model.classes_) if len(model.classes_) > 2 else 1, n_features):
                 raise ValueError(f"coefficients have shape {coef.shape} for {n_features} features")
-        except (KeyError, TypeError, ValueError, re.error) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
             raise ModelFileError(f"{name} is a damaged stance model file: {exc}") from None
         return model
 
@@ -308,6 +321,8 @@ class ServingModel(PredictMixin):
 
     def _featurise(self, texts):
         """Sparse rows of all statements: (row pointers, columns, values)."""
+        if self._masker is not None:
+            texts = self._masker.transform(texts)
         indptr = [0]
         cols, vals = [], []
         for text in texts:
@@ -411,6 +426,8 @@ class ServingModel(PredictMixin):
         totals = collections.defaultdict(float)
         if not is_blank(text):
             clipped = clip(text)
+            if self._masker is not None:
+                clipped = self._masker(clipped)
             for block in self._blocks:
                 kind = "chars" if block.analyzer == "char_wb" else block.analyzer
                 index, values, owners = block.attributed_features(clipped)
