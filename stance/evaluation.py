@@ -11,7 +11,18 @@ import itertools
 
 from .corpus import LABELS
 
-__all__ = ["metrics", "cross_validate", "sweep", "learning_curve"]
+__all__ = [
+    "metrics",
+    "cross_validate",
+    "sweep",
+    "learning_curve",
+    "bootstrap_ci",
+    "baselines",
+    "lexicon_predict",
+    "calibration",
+    "top_features",
+    "worst_errors",
+]
 
 
 def metrics(y_true, y_pred, labels=LABELS):
@@ -198,3 +209,233 @@ def learning_curve(corpus, fractions=(0.125, 0.25, 0.5, 0.75, 1.0), *, external=
             row["external_macro_f1"] = metrics(external["label"], model.predict(list(external["text"])))["macro_f1"]
         rows.append(row)
     return rows
+
+
+def bootstrap_ci(y_true, y_pred, *, labels=LABELS, n_boot=1000, level=0.95, random_state=0):
+    """Bootstrap confidence intervals of per-label precision, recall, F1 and macro-F1.
+
+    Statements are resampled with replacement ``n_boot`` times; each
+    interval spans the middle ``level`` share of the resampled values.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence of str
+    labels : sequence of str, default=LABELS
+    n_boot : int, default=1000
+    level : float, default=0.95
+    random_state : int, default=0
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the labels and ``macro``; columns ``precision``, ``recall``,
+        ``f1`` (point estimates on all statements) and ``f1_low``,
+        ``f1_high`` (the interval), plus ``support``.
+    """
+    import numpy as np
+    import pandas as pd
+
+    labels = list(labels)
+    index = {lab: i for i, lab in enumerate(labels)}
+    t = np.array([index.get(v, -1) for v in y_true])
+    p = np.array([index.get(v, -1) for v in y_pred])
+    k = len(labels)
+
+    def scores(tt, pp):
+        # Per-label counts via bincount: fast enough for thousands of resamples.
+        tp = np.bincount(tt[(tt == pp) & (tt >= 0)], minlength=k).astype(float)
+        predicted = np.bincount(pp[pp >= 0], minlength=k).astype(float)
+        actual = np.bincount(tt[tt >= 0], minlength=k).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            precision = np.where(predicted > 0, tp / predicted, 0.0)
+            recall = np.where(actual > 0, tp / actual, 0.0)
+            f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+        macro = f1[actual > 0].mean() if (actual > 0).any() else 0.0
+        return precision, recall, f1, macro, actual
+
+    precision, recall, f1, macro, actual = scores(t, p)
+    rng = np.random.default_rng(random_state)
+    boot_f1, boot_macro = [], []
+    for _ in range(n_boot):
+        sample = rng.integers(0, len(t), len(t))
+        _, _, f, m, _ = scores(t[sample], p[sample])
+        boot_f1.append(f)
+        boot_macro.append(m)
+    tail = (1 - level) / 2 * 100
+    low, high = np.percentile(np.array(boot_f1), [tail, 100 - tail], axis=0)
+    macro_low, macro_high = np.percentile(boot_macro, [tail, 100 - tail])
+    table = pd.DataFrame(
+        {"precision": precision, "recall": recall, "f1": f1, "f1_low": low, "f1_high": high, "support": actual.astype(int)},
+        index=labels,
+    )
+    table.loc["macro"] = [np.nan, np.nan, macro, macro_low, macro_high, int(actual.sum())]
+    table["support"] = table["support"].astype(int)
+    return table
+
+
+# The keyword rules the project started from (issue 3's baseline): a label
+# for the first family of cue words found, else "other".
+_LEXICON = (
+    ("deny", ("groundless", "baseless", "fabricat", "innocent", "smear", "false", "reject", "deny", "denies", "denied")),
+    ("accuse", ("accus", "alleg", "charged", "spied", "hacked", "was behind", "carried out")),
+    ("warn", ("warn", "threat", "vigilan", "risk", "beware", "countermeasure", "consequence")),
+)
+
+
+def lexicon_predict(texts):
+    """Label statements with the keyword rules stance was first compared to.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for text in texts:
+        lowered = text.lower()
+        out.append(next((label for label, cues in _LEXICON if any(c in lowered for c in cues)), "other"))
+    return out
+
+
+def baselines(corpus, *, folds, params=None):
+    """Out-of-fold macro-F1 of simple baselines and the shipped configuration, on the same folds.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+    folds : list of (train_index, test_index)
+    params : dict, optional
+        Parameters of the shipped configuration (default: the defaults).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model: ``macro_f1``, ``accuracy`` and the per-label F1.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from .model import StanceClassifier
+
+    params = dict(params or {})
+    labels = np.asarray(corpus["label"], dtype=object)
+    texts = list(corpus["text"])
+    rows = {}
+    majority = np.empty(len(corpus), dtype=object)
+    for train_index, test_index in folds:
+        values, counts = np.unique(labels[train_index], return_counts=True)
+        majority[test_index] = values[counts.argmax()]
+    rows["majority class"] = list(majority)
+    rows["keyword lexicon"] = lexicon_predict(texts)
+    variants = {
+        "word n-grams only": dict(params, char_ngram_range=None),
+        "character n-grams only": dict(params, word_ngram_range=None, char_ngram_range=params.get("char_ngram_range") or (2, 5)),
+        "shipped configuration": params,
+    }
+    for name, variant in variants.items():
+        rows[name] = cross_validate(StanceClassifier(**variant), corpus, folds=folds)["predictions"]
+    table = []
+    for name, predicted in rows.items():
+        m = metrics(labels, predicted)
+        table.append({"model": name, "macro_f1": m["macro_f1"], "accuracy": m["accuracy"],
+                      **{f"f1_{lab}": m["per_label"][lab]["f1"] for lab in LABELS}})
+    return pd.DataFrame(table).set_index("model")
+
+
+def calibration(y_true, proba, *, labels=LABELS, n_bins=10):
+    """Reliability of the top label's probability, Brier score and expected calibration error.
+
+    Parameters
+    ----------
+    y_true : sequence of str
+    proba : array of shape (n, len(labels))
+        Probabilities, columns in ``labels`` order.
+    labels : sequence of str
+    n_bins : int, default=10
+        Equal-width confidence bins on [0, 1].
+
+    Returns
+    -------
+    dict
+        ``bins`` (DataFrame: ``confidence``, ``accuracy``, ``count`` per
+        non-empty bin), ``brier`` (mean over statements of the squared
+        distance between the probability vector and the one-hot truth) and
+        ``ece`` (count-weighted mean gap between confidence and accuracy).
+    """
+    import numpy as np
+    import pandas as pd
+
+    labels = list(labels)
+    proba = np.asarray(proba, dtype=float)
+    truth = np.array([labels.index(v) for v in y_true])
+    onehot = np.eye(len(labels))[truth]
+    confidence = proba.max(axis=1)
+    correct = proba.argmax(axis=1) == truth
+    which = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    rows = []
+    for b in range(n_bins):
+        inside = which == b
+        if inside.any():
+            rows.append({"bin": f"{b / n_bins:.1f}-{(b + 1) / n_bins:.1f}", "confidence": confidence[inside].mean(),
+                         "accuracy": correct[inside].mean(), "count": int(inside.sum())})
+    bins = pd.DataFrame(rows).set_index("bin")
+    ece = float((bins["count"] * (bins["confidence"] - bins["accuracy"]).abs()).sum() / len(truth))
+    return {"bins": bins, "brier": float(((proba - onehot) ** 2).sum(axis=1).mean()), "ece": ece}
+
+
+def top_features(model, n=15):
+    """The n-grams with the largest coefficients for each label.
+
+    Parameters
+    ----------
+    model : ServingModel or StanceClassifier
+    n : int, default=15
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns: the labels; row ``i`` holds each label's ``i``-th strongest
+        feature as ``'"word n-gram"'`` or ``'[char n-gram]'`` with its weight.
+    """
+    import numpy as np
+    import pandas as pd
+
+    serving = model if hasattr(model, "_blocks") else model.to_serving()
+    names = []
+    for block in serving._blocks:
+        fmt = '"{}"' if block.analyzer == "word" else "[{}]"
+        names.extend(fmt.format(t) for t in block.terms())
+    columns = {}
+    for k, label in enumerate(serving.classes_):
+        order = np.argsort(-serving._coef[k])[:n]
+        columns[str(label)] = [f"{names[j]} {serving._coef[k, j]:+.2f}" for j in order]
+    return pd.DataFrame(columns)
+
+
+def worst_errors(corpus, proba, *, labels=LABELS, n=15):
+    """The mistakes made with the most confidence.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        With ``text`` and ``label`` (and ``hard`` if present).
+    proba : array of shape (len(corpus), len(labels))
+        Out-of-fold probabilities.
+    n : int, default=15
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``text``, ``label``, ``predicted``, ``p_predicted``, ``p_label``,
+        sorted by ``p_predicted``, highest first.
+    """
+    import numpy as np
+
+    labels = list(labels)
+    proba = np.asarray(proba)
+    best = proba.argmax(axis=1)
+    frame = corpus[["text", "label"]].copy()
+    frame["predicted"] = [labels[i] for i in best]
+    frame["p_predicted"] = proba[np.arange(len(proba)), best]
+    frame["p_label"] = [proba[i, labels.index(lab)] for i, lab in enumerate(corpus["label"])]
+    wrong = frame[frame["predicted"] != frame["label"]]
+    return wrong.sort_values("p_predicted", ascending=False).head(n).reset_index(drop=True)
