@@ -7,12 +7,12 @@ words learns the correlation: swapping "Tuesday" for "Friday", or one
 country for another, changes its answer. Before featurising, stance
 therefore replaces:
 
-- every run of digits with ``0``;
 - weekday and month names with ``_weekday_`` and ``_month_`` (except "May",
   which is as often the verb);
 - country names (``_country_``), their adjectives (``_national_``), capital
   cities used as metonyms (``_capital_``) and intelligence and security
-  agencies' acronyms (``_agency_``), from the lists below.
+  agencies' acronyms (``_agency_``), from the lists below;
+- then every remaining run of digits with ``0``.
 
 The lists are stored in every model file, so a model keeps masking exactly
 as it was trained even if these lists change in a later release. People's
@@ -126,10 +126,11 @@ class Masker:
 
     def __call__(self, text):
         """The statement with its numbers and listed terms replaced."""
-        if self._numbers is not None:
-            text = _DIGITS.sub(self._numbers, text)
+        # Terms first: some contain digits ("MI6") that must not be masked away.
         if self._pattern is not None:
             text = self._pattern.sub(lambda m: self._replacements[m.group()], text)
+        if self._numbers is not None:
+            text = _DIGITS.sub(self._numbers, text)
         return text
 
     # A stateless scikit-learn transformer, so it can be a pipeline step.

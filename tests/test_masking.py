@@ -15,6 +15,7 @@ from stance.masking import DEFAULT_SPEC, Masker
         ("Moscow said on Tuesday that 12 British diplomats were spies.", "_capital_ said on _weekday_ that 0 _national_ diplomats were spies."),
         ("North Korea and South Korea met in June, not May.", "_country_ and _country_ met in _month_, not May."),
         ("The U.S. and the UK accused the GRU.", "The _country_ and the _country_ accused the _agency_."),
+        ("MI6 recruited 2 officers; MI5 caught them.", "_agency_ recruited 0 officers; _agency_ caught them."),
         ("In Indiana, Chinatown and Frenchmen are not countries.", "In Indiana, Chinatown and Frenchmen are not countries."),
         ("Case No. 2023-114 opens Sept. 3.", "Case No. 0-0 opens _month_ 0."),
         ("us and may and china stay", "us and may and china stay"),
