@@ -165,12 +165,34 @@ def _cmd_predict(args):
         if sys.stdin is None or sys.stdin.isatty():
             raise _UsageError("give statements as arguments, with --input FILE, or one per line on standard input")
         source = StatementSource("-", "text", None, args.encoding)
+    if args.scheduler:
+        return _predict_on_cluster(args)
     if args.column and source.format not in ("csv", "tsv", "jsonl"):
         raise _UsageError("--column applies to CSV, TSV and JSON Lines input")
     model = load(args.model)
     fmt = _output_format(args)
     with open_output(args.output) as fh:
         _label_stream(model, source, lambda columns: RowWriter(fh, fmt, columns, _added_columns(model, args)), args)
+    return 0
+
+
+def _predict_on_cluster(args):
+    if not args.input or not args.output:
+        raise _UsageError("--scheduler needs --input (Parquet or CSV files) and --output (a folder for Parquet)")
+    if args.explain or args.format:
+        raise _UsageError("--scheduler writes Parquet; --explain and --format do not apply")
+    try:
+        from .distributed import label_files
+    except ImportError:
+        raise _UsageError('--scheduler needs the dask extra: pip install "stance[dask]"') from None
+    try:
+        rows = label_files(
+            args.input, args.output, scheduler=args.scheduler, column=args.column or "text", model=args.model,
+            min_confidence=args.min_confidence,
+        )
+    except (FileExistsError, FileNotFoundError, KeyError) as exc:
+        raise _DataError(str(exc).strip("'\"")) from None
+    print(f"labelled {rows} statements into {args.output}", file=sys.stderr)
     return 0
 
 
@@ -390,6 +412,11 @@ def _parser():
     _add_output_options(p)
     p.add_argument("--explain", action="store_true", help="add the n-grams that weighed most for each label")
     p.add_argument("--top", type=int, default=5, help="n-grams listed by --explain (default: 5)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="label Parquet/CSV files (--input may be a glob) on a Dask cluster, or 'local'; writes Parquet to --output",
+    )
     p.set_defaults(func=_cmd_predict)
 
     p = sub.add_parser("tag", help="split a document into sentences and label each one")
