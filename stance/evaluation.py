@@ -22,6 +22,7 @@ __all__ = [
     "calibration",
     "top_features",
     "worst_errors",
+    "headline_markdown",
 ]
 
 
@@ -296,7 +297,7 @@ def lexicon_predict(texts):
     return out
 
 
-def baselines(corpus, *, folds, params=None):
+def baselines(corpus, *, folds, params=None, known=None):
     """Out-of-fold macro-F1 of simple baselines and the shipped configuration, on the same folds.
 
     Parameters
@@ -305,6 +306,9 @@ def baselines(corpus, *, folds, params=None):
     folds : list of (train_index, test_index)
     params : dict, optional
         Parameters of the shipped configuration (default: the defaults).
+    known : dict of str to list, optional
+        Out-of-fold predictions already computed on these folds (e.g.
+        ``{"shipped configuration": ...}``), reused instead of refitting.
 
     Returns
     -------
@@ -332,6 +336,9 @@ def baselines(corpus, *, folds, params=None):
         "shipped configuration": params,
     }
     for name, variant in variants.items():
+        if known and name in known:
+            rows[name] = list(known[name])
+            continue
         rows[name] = cross_validate(StanceClassifier(**variant), corpus, folds=folds)["predictions"]
     table = []
     for name, predicted in rows.items():
@@ -439,3 +446,53 @@ def worst_errors(corpus, proba, *, labels=LABELS, n=15):
     frame["p_label"] = [proba[i, labels.index(lab)] for i, lab in enumerate(corpus["label"])]
     wrong = frame[frame["predicted"] != frame["label"]]
     return wrong.sort_values("p_predicted", ascending=False).head(n).reset_index(drop=True)
+
+
+def headline_markdown(headline):
+    """The README's table of headline figures, from the report's ``headline.json``.
+
+    Parameters
+    ----------
+    headline : dict
+        Written by the evaluation notebook: ``date``, ``corpus`` (size,
+        groups), ``cv`` and optionally ``real`` (each with ``macro_f1``,
+        ``low``, ``high``, ``n`` and ``per_label`` F1), ``baselines``
+        (name → macro-F1).
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+
+    def row(name, part, how):
+        return (
+            f"| {name} | {part['macro_f1']:.3f} ({part['low']:.3f}-{part['high']:.3f}) | "
+            + " | ".join(f"{part['per_label'][lab]:.2f}" for lab in LABELS)
+            + f" | {how} |"
+        )
+
+    lines = [
+        f"Figures from the [evaluation report](notebooks/evaluation.ipynb) ([HTML](notebooks/evaluation.html)) "
+        f"of {headline['date']}, macro-F1 with bootstrap 95% intervals:",
+        "",
+        "| statements | macro-F1 (95% CI) | " + " | ".join(LABELS) + " | how |",
+        "|---|---|" + "---|" * len(LABELS) + "---|",
+        row(
+            f"the corpus, {headline['corpus']['size']:,} statements in {headline['corpus']['groups']:,} groups",
+            headline["cv"],
+            "5-fold grouped cross-validation",
+        ),
+    ]
+    if headline.get("real"):
+        lines.append(
+            row(
+                f"{headline['real']['n']} real, verbatim public statements (development set, not shipped)",
+                headline["real"],
+                "bundled model",
+            )
+        )
+    if headline.get("baselines"):
+        shown = ", ".join(f"{name} {value:.3f}" for name, value in headline["baselines"].items())
+        lines += ["", f"Baselines on the same folds (macro-F1): {shown}."]
+    return "\n".join(lines)

@@ -26,7 +26,7 @@ class StanceClassifier(PredictMixin):
 
     Parameters
     ----------
-    word_ngram_range : tuple (min_n, max_n) or None, default=(1, 2)
+    word_ngram_range : tuple (min_n, max_n) or None, default=(1, 3)
         Word n-grams used as features; ``None`` uses character n-grams only.
     char_ngram_range : tuple (min_n, max_n) or None, default=(2, 5)
         Character n-grams inside word boundaries (``char_wb``); ``None`` uses
@@ -70,7 +70,7 @@ class StanceClassifier(PredictMixin):
     def __init__(
         self,
         *,
-        word_ngram_range=(1, 2),
+        word_ngram_range=(1, 3),
         char_ngram_range=(2, 5),
         sublinear_tf=True,
         min_df=1,
