@@ -305,3 +305,14 @@ def test_evaluate_data_errors(tmp_path, content, words):
     path.write_bytes(content)
     result = run("evaluate", "--data", str(path))
     assert result.returncode == 1 and words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_explain_and_evaluate_in_a_subprocess(tmp_path):
+    explained = run("explain", "--top", "3", "The accusations are groundless.")
+    assert explained.returncode == 0, explained.stderr
+    assert explained.stdout.splitlines()[1].startswith("deny (p=") and "intercept" in explained.stdout
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"text": "The accusations are groundless.", "label": "deny"}\n', encoding="utf-8")
+    evaluated = run("evaluate", "--data", str(gold), "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["n"] == 1
