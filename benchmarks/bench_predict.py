@@ -3,7 +3,7 @@
     python benchmarks/bench_predict.py [--batch 100000]
 
 Prints single-statement latency (median and p99 over 2,000 calls), batch
-throughput, whole-process cold start (median of 5 runs each), model size on
+throughput (one core, and every core with ``n_jobs``), whole-process cold start (median of 5 runs each), model size on
 disk and peak memory of a batch, each with the ratio to the scikit-learn
 baseline measured here. Needs the installed stance package.
 """
@@ -81,6 +81,10 @@ def main():
     s_rate = _throughput(serving.predict_proba, batch)
     p_rate = _throughput(pipeline.predict_proba, batch)
     print(f"batch of {len(batch):,}  serving {s_rate:8.0f}/s  sklearn {p_rate:8.0f}/s   ratio {s_rate / p_rate:5.2f}x (1 core)")
+    cores = os.cpu_count() or 1
+    m_rate = _throughput(lambda texts: serving.predict_proba(texts, n_jobs=cores), batch)
+    same = (serving.predict_proba(batch[:5000], n_jobs=cores) == serving.predict_proba(batch[:5000])).all()
+    print(f"batch of {len(batch):,}  serving {m_rate:8.0f}/s on {cores} cores   ratio {m_rate / s_rate:5.2f}x over 1 core; identical: {same}")
 
     text = "The accusations are groundless."
     models = _bundled(".joblib")

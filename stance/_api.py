@@ -19,7 +19,7 @@ def _as_batch(text):
     return check_texts(text, name="text"), False
 
 
-def predict(text, *, model=None):
+def predict(text, *, model=None, n_jobs=None):
     """Label one statement or a list of statements.
 
     Parameters
@@ -30,6 +30,10 @@ def predict(text, *, model=None):
         ``stance.MAX_CHARS`` characters is read up to that length.
     model : ServingModel or StanceClassifier, optional
         A model from :func:`stance.load`; default: the bundled model.
+    n_jobs : int or None, default=None
+        Processes sharing a large list (``-1``: every core), with results
+        identical to one process; see :meth:`ServingModel.predict_proba
+        <stance.ServingModel.predict_proba>`.
 
     Returns
     -------
@@ -50,11 +54,11 @@ def predict(text, *, model=None):
     'deny'
     """
     batch, single = _as_batch(text)
-    labels = (model or load()).predict(batch)
+    labels = _call(model or load(), "predict", batch, n_jobs)
     return labels[0] if single else labels
 
 
-def predict_proba(text, *, model=None):
+def predict_proba(text, *, model=None, n_jobs=None):
     """Probability of each label for one statement or a list of statements.
 
     Parameters
@@ -63,6 +67,8 @@ def predict_proba(text, *, model=None):
         As for :func:`predict`.
     model : ServingModel or StanceClassifier, optional
         A model from :func:`stance.load`; default: the bundled model.
+    n_jobs : int or None, default=None
+        As for :func:`predict`.
 
     Returns
     -------
@@ -80,8 +86,16 @@ def predict_proba(text, *, model=None):
     batch, single = _as_batch(text)
     model = model or load()
     classes = [str(c) for c in model.classes_]
-    rows = [dict(zip(classes, map(float, row))) for row in model.predict_proba(batch)]
+    rows = [dict(zip(classes, map(float, row))) for row in _call(model, "predict_proba", batch, n_jobs)]
     return rows[0] if single else rows
+
+
+def _call(model, method, batch, n_jobs):
+    if n_jobs in (None, 1):
+        return getattr(model, method)(batch)
+    if not hasattr(model, "_source"):
+        raise TypeError(f"n_jobs needs a ServingModel (from stance.load()), not {type(model).__name__}")
+    return getattr(model, method)(batch, n_jobs=n_jobs)
 
 
 def check_min_confidence(value):

@@ -206,7 +206,9 @@ def _verified_bundled(suffix, role):
 def _bundled_serving():
     from .serving import ServingModel
 
-    return ServingModel.load(_verified_bundled(".npz", "serving"))
+    model = ServingModel.load(_verified_bundled(".npz", "serving"))
+    model._source = None  # worker processes reload it with load(), checksum included
+    return model
 
 
 def _is_zip(path):
@@ -255,7 +257,9 @@ def load(path=None, *, trusted=False):
     if _is_zip(path):
         from .serving import ServingModel
 
-        return ServingModel.load(path)
+        model = ServingModel.load(path)
+        model._source = str(path.resolve())  # lets worker processes read the file instead of a pickle
+        return model
     if not trusted:
         raise UntrustedModelError(
             f"{path} is not a code-free stance model (.npz); loading it would unpickle it, which can run "

@@ -133,3 +133,14 @@ def test_explain_refuses_bad_arguments(bundled, kwargs, error):
     kwargs = {"text": "The claims are false.", **kwargs}
     with pytest.raises(error):
         bundled.explain(kwargs.pop("text"), **kwargs)
+
+
+def test_n_jobs_gives_identical_results_for_file_and_in_memory_models(bundled, tiny_model):
+    texts = list(stance.load_corpus()["text"])[:4500] + ["", "   "]
+    expected = bundled.predict_proba(texts)
+    np.testing.assert_array_equal(bundled.predict_proba(texts, n_jobs=2), expected)
+    assert stance.predict(texts, n_jobs=2) == bundled.predict(texts)
+    in_memory = tiny_model.to_serving()  # no file: sent to the workers
+    np.testing.assert_array_equal(in_memory.predict_proba(texts, n_jobs=2), in_memory.predict_proba(texts))
+    with pytest.raises(TypeError, match="n_jobs needs a ServingModel"):
+        stance.predict(texts, model=tiny_model, n_jobs=2)
