@@ -35,8 +35,10 @@ def _write(path, texts, rows):
 def _run(path, out):
     """Label ``path`` in a child process: (seconds, peak RSS of the child in MB)."""
     code = (
+        # VmHWM: the child's own peak (ru_maxrss would include this parent's, as it survives exec).
         "import resource, sys; from stance.cli import main; status = main(sys.argv[1:]); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)"
+        "peak = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')]; "
+        "print(peak[0] if peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(status)"
     )
     start = time.perf_counter()
     result = subprocess.run(

@@ -49,9 +49,19 @@ def _cold_start(code, runs=5):
     return statistics.median(times)
 
 
+# Peak resident memory of the child itself. ru_maxrss survives exec, so a
+# child of this (by then large) process would report the parent's peak;
+# Linux's VmHWM starts afresh with the new program.
+_PEAK = (
+    "\nimport resource\n"
+    "try:\n    print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
+    "except OSError:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+
+
 def _peak_rss_of(code):
     out = subprocess.run(
-        [sys.executable, "-c", code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+        [sys.executable, "-c", code + _PEAK],
         check=True,
         capture_output=True,
         text=True,
