@@ -12,18 +12,16 @@ Takes about ten minutes on two cores (it cross-validates several models on
 the whole corpus).
 """
 
-import os
+import json
 import pathlib
 import sys
-import tempfile
-
-import json
 
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
 from stance.evaluation import headline_markdown
+from stance.files import open_output
 
 HERE = pathlib.Path(__file__).resolve().parent
 README = HERE.parent / "README.md"
@@ -41,11 +39,8 @@ def update_readme(headline_path=HERE / "headline.json", readme=README):
 
 
 def _replace(path, text):
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+    with open_output(path) as fh:  # a temporary file renamed into place
         fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def build(notebook=HERE / "evaluation.ipynb", timeout=3600):

@@ -175,8 +175,9 @@ def predict_frame(frame, column="text", *, model=None, min_confidence=None):
                 f"{column}[{where!r}] is {kind}; "
                 f"fill or drop missing values first, e.g. frame[{column!r}].fillna('')"
             )
-    rows = label_rows(values, model=model or load(), min_confidence=min_confidence)
+    model = model or load()
+    rows = label_rows(values, model=model, min_confidence=min_confidence)
     out = frame.copy()
-    for key in rows[0] if rows else ["stance"] + [f"p_{c}" for c in (model or load()).classes_]:
+    for key in ["stance"] + [f"p_{c}" for c in model.classes_]:  # label_rows' keys, also for no rows
         out[key] = [row[key] for row in rows]
     return out

@@ -97,13 +97,16 @@ class PredictMixin:
                 proba[blank] = self._predict_proba([""])[0]
         return proba
 
-    def predict(self, X):
+    def predict(self, X, **options):
         """Label of each statement.
 
         Parameters
         ----------
         X : list of str
             The statements.
+        **options
+            Passed on to ``predict_proba`` (e.g. ``n_jobs`` for a
+            :class:`~stance.ServingModel`).
 
         Returns
         -------
@@ -111,6 +114,6 @@ class PredictMixin:
             The most probable label of each statement (the first in
             ``classes_`` order on a tie).
         """
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X, **options)
         classes = list(self.classes_)
         return [str(classes[i]) for i in proba.argmax(axis=1)]

@@ -15,6 +15,7 @@ import sys
 
 from . import __version__
 from .exceptions import CorpusError, InputFileError, ModelFileError
+from .files import OUTPUT_FORMATS
 
 __all__ = ["main"]
 
@@ -211,35 +212,22 @@ class _ArgumentSource:
             yield number, [text], text
 
 
-def _read_document(path, encoding):
-    from .files import StatementSource
-
-    source = StatementSource(path, "text", None, encoding)
-    parts = []
-    with source._open_binary() as raw:
-        for _, line in source._lines(raw):
-            parts.append(line)
-    document = "".join(parts)
-    if not document.strip():
-        raise InputFileError("the document is empty", source.name)
-    return document
-
-
 def _cmd_tag(args):
-    from ._api import label_rows
-    from .documents import split_sentences
-    from .files import RowWriter, open_output
+    from .documents import tag
+    from .files import RowWriter, StatementSource, open_output
     from .persistence import load
 
-    document = _read_document(args.document, args.encoding)
+    source = StatementSource(args.document, "text", None, args.encoding)
+    document = source.read_all()
+    if not document.strip():
+        raise InputFileError("the document is empty", source.name)
     model = load(args.model)
-    sentences = split_sentences(document)
-    rows = label_rows([s.text for s in sentences], model=model, min_confidence=args.min_confidence)
-    fmt = _output_format(args)
+    rows = tag(document, model=model, min_confidence=args.min_confidence)
     with open_output(args.output) as fh:
-        writer = RowWriter(fh, fmt, ["start", "end", "text"], _added_columns(model, args))
-        for sentence, added in zip(sentences, rows):
-            writer.write({"start": sentence.start, "end": sentence.end, "text": sentence.text}, added)
+        writer = RowWriter(fh, _output_format(args), ["start", "end", "text"], _added_columns(model, args))
+        for row in rows:
+            span = {key: row.pop(key) for key in ("start", "end", "text")}
+            writer.write(span, row)
     return 0
 
 
@@ -391,7 +379,7 @@ def _add_output_options(p):
     p.add_argument("-o", "--output", metavar="FILE", help="write here (default: standard output); written only on success")
     p.add_argument(
         "--format",
-        choices=("table", "csv", "tsv", "jsonl"),
+        choices=OUTPUT_FORMATS,
         help="default: table on a terminal, else from the --output suffix, else csv",
     )
     p.add_argument("--min-confidence", type=_probability, metavar="P", help="label 'uncertain' under this probability")

@@ -17,20 +17,11 @@ The model reaches each worker once:
 
 from __future__ import annotations
 
-import functools
 import os
 
 from ._api import check_min_confidence, predict_frame
 
 __all__ = ["predict_dask", "label_files"]
-
-
-@functools.lru_cache(maxsize=4)
-def _worker_model(path):
-    """The model a worker process uses for ``path`` (``None``: the bundled one), loaded once."""
-    from .persistence import load
-
-    return load(path)
 
 
 # Labels travel as Arrow strings, as Dask stores text; an object column has
@@ -40,7 +31,9 @@ _LABEL_DTYPE = "string[pyarrow]"
 
 def _label_partition(frame, column, model, min_confidence):
     if model is None or isinstance(model, str):
-        model = _worker_model(model)
+        from .persistence import _load_once
+
+        model = _load_once(model)
     out = predict_frame(frame, column, model=model, min_confidence=min_confidence)
     out["stance"] = out["stance"].astype(_LABEL_DTYPE)
     return out

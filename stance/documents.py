@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import re
 
-from ._base import check_texts
-
 __all__ = ["Sentence", "split_sentences", "tag"]
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
@@ -187,9 +185,6 @@ def tag(document, *, model=None, min_confidence=None):
     from ._api import label_rows
     from .persistence import load
 
-    _check_document(document)
-    sentences = split_sentences(document)
-    model = model or load()
-    texts = check_texts([s.text for s in sentences], name="sentences")
-    rows = label_rows(texts, model=model, min_confidence=min_confidence)
+    sentences = split_sentences(document)  # checks that document is a str
+    rows = label_rows([s.text for s in sentences], model=model or load(), min_confidence=min_confidence)
     return [{"start": s.start, "end": s.end, "text": s.text, **row} for s, row in zip(sentences, rows)]

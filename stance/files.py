@@ -60,8 +60,8 @@ class StatementSource:
     Attributes
     ----------
     columns : list of str
-        The input's columns, in order (after :meth:`open`). Plain text has
-        ``line`` and ``text``.
+        The input's columns, in order (known once :meth:`records` has read
+        the header or first record). Plain text has ``line`` and ``text``.
     column : str
         The column holding the statements.
     """
@@ -74,7 +74,6 @@ class StatementSource:
         self.encoding = encoding
         self.column = None
         self.columns = None
-        self._first = None
 
     # -- reading ----------------------------------------------------------
 
@@ -99,6 +98,12 @@ class StatementSource:
                     f"{self.encoding} (save the file as UTF-8, or pass --encoding)",
                     number,
                 ) from None
+
+    def read_all(self):
+        """The whole input as one string (for documents), decoded line by line
+        so that an encoding error still names its line."""
+        with self._open_binary() as raw:
+            return "".join(line for _, line in self._lines(raw))
 
     def _check_text(self, text, line):
         if not isinstance(text, str):
@@ -239,9 +244,9 @@ class _Numbered:
 
 
 def _cell(value):
-    if value is None or isinstance(value, str):
-        return "" if value is None else value
-    return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 class RowWriter:

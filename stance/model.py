@@ -156,36 +156,19 @@ class StanceClassifier(PredictMixin):
 
         if self.word_ngram_range is None and self.char_ngram_range is None:
             raise ValueError("word_ngram_range and char_ngram_range cannot both be None: there would be no features")
+
+        def tfidf(**settings):
+            return TfidfVectorizer(
+                lowercase=True, sublinear_tf=self.sublinear_tf, min_df=self.min_df, dtype=np.float64, **settings
+            )
+
         features = []
         if self.word_ngram_range is not None:
             features.append(
-                (
-                    "word",
-                    TfidfVectorizer(
-                        analyzer="word",
-                        ngram_range=tuple(self.word_ngram_range),
-                        token_pattern=TOKEN_PATTERN,
-                        lowercase=True,
-                        sublinear_tf=self.sublinear_tf,
-                        min_df=self.min_df,
-                        dtype=np.float64,
-                    ),
-                )
+                ("word", tfidf(analyzer="word", ngram_range=tuple(self.word_ngram_range), token_pattern=TOKEN_PATTERN))
             )
         if self.char_ngram_range is not None:
-            features.append(
-                (
-                    "char",
-                    TfidfVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=tuple(self.char_ngram_range),
-                        lowercase=True,
-                        sublinear_tf=self.sublinear_tf,
-                        min_df=self.min_df,
-                        dtype=np.float64,
-                    ),
-                )
-            )
+            features.append(("char", tfidf(analyzer="char_wb", ngram_range=tuple(self.char_ngram_range))))
         steps = []
         if self.mask_entities:
             from .masking import Masker

@@ -211,6 +211,13 @@ def _bundled_serving():
     return model
 
 
+@functools.lru_cache(maxsize=4)
+def _load_once(path):
+    """:func:`load` (trusted files excluded), kept for the life of the process:
+    what a worker process uses, so that a model reaches it once, not per task."""
+    return load(path)
+
+
 def _is_zip(path):
     with open(path, "rb") as fh:
         return fh.read(4) == b"PK\x03\x04"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import collections
 import dataclasses
-import functools
 import itertools
 import json
 import math
@@ -483,24 +482,6 @@ class ServingModel(PredictMixin):
         )
         return np.concatenate(parts)
 
-    def predict(self, X, *, n_jobs=None):
-        """Label of each statement.
-
-        Parameters
-        ----------
-        X : list of str
-            The statements.
-        n_jobs : int or None, default=None
-            As for :meth:`predict_proba`.
-
-        Returns
-        -------
-        list of str
-            The most probable label of each statement.
-        """
-        proba = self.predict_proba(X, n_jobs=n_jobs)
-        return [str(self.classes_[i]) for i in proba.argmax(axis=1)]
-
     def __repr__(self):
         n_features = sum(len(b.idf) for b in self._blocks)
         return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={n_features})"
@@ -509,15 +490,10 @@ class ServingModel(PredictMixin):
 def _proba_in_worker(source, model, texts):
     """``predict_proba`` in a joblib worker, reloading the model from its source once per process."""
     if model is None:
-        model = _worker_model(source)
+        from .persistence import _load_once
+
+        model = _load_once(source)
     return model.predict_proba(texts)
-
-
-@functools.lru_cache(maxsize=2)
-def _worker_model(source):
-    from .persistence import load
-
-    return load(source)
 
 
 @dataclasses.dataclass(frozen=True)
