@@ -81,13 +81,18 @@ class PredictMixin:
         numpy.ndarray of shape (n_statements, n_labels)
             Columns follow ``classes_``; each row sums to 1.
         """
+        return self._proba_of(check_texts(X, name="X"))
+
+    def _proba_of(self, texts):
+        """:meth:`predict_proba` of an already checked list of strings."""
         import numpy as np
 
-        texts = check_texts(X, name="X")
+        blank = [i for i, text in enumerate(texts) if is_blank(text)]
+        if not blank and texts:  # the usual case, kept short for single statements
+            return self._predict_proba([clip(text) for text in texts])
         classes = list(self.classes_)
         proba = np.zeros((len(texts), len(classes)), dtype=np.float64)
         filled = [i for i, text in enumerate(texts) if not is_blank(text)]
-        blank = [i for i, text in enumerate(texts) if is_blank(text)]
         if filled:
             proba[filled] = self._predict_proba([clip(texts[i]) for i in filled])
         if blank:

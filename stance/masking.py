@@ -90,6 +90,33 @@ DEFAULT_SPEC = {
 _DIGITS = re.compile(r"\d+")
 
 
+def _trie_pattern(terms):
+    """A regular expression matching any of ``terms``, longest first.
+
+    The terms are merged into a prefix tree ("Niger", "Nigeria", "Nigerien"
+    become ``Niger(?:i(?:a|en))?``), which the regex engine scans several
+    times faster than a flat alternation of hundreds of words. Where two
+    terms match at the same place, one is a prefix of the other, and the
+    greedy ``?`` tries the longer first, so the result is the same as
+    trying the terms longest first.
+    """
+    tree = {}
+    for term in terms:
+        node = tree
+        for char in term:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a term ends here
+
+    def build(node):
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(tree)
+
+
 class Masker:
     """Replace the terms of a masking spec in a statement.
 
@@ -120,9 +147,8 @@ class Masker:
             for term in group["terms"]:
                 self._replacements.setdefault(term, group["replacement"])
                 terms.append(term)
-        alternation = "|".join(re.escape(t) for t in sorted(set(terms), key=lambda t: (-len(t), t)))
-        # Lookarounds rather than \b, so that "U.S." (ending in a dot) matches.
-        self._pattern = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)") if terms else None
+        # A lookahead rather than \b at the end, so that "U.S." (ending in a dot) matches.
+        self._pattern = re.compile(rf"(?<!\w)(?:{_trie_pattern(terms)})(?!\w)") if terms else None
 
     def __call__(self, text):
         """The statement with its numbers and listed terms replaced."""

@@ -32,19 +32,31 @@ FORMAT_VERSION = 1
 # scikit-learn's CountVectorizer folds runs of whitespace before char n-grams.
 _WHITE_SPACES = re.compile(r"\s\s+")
 
-# Statements featurised at a time in a batch.
-_CHUNK = 1024
-
-# Distinct words whose char_wb n-gram indices are remembered per model.
+# Distinct words whose char_wb n-gram columns are remembered per model.
 _WORD_CACHE_SIZE = 200_000
+
+# 1 + log(tf) for small term counts: a lookup instead of a logarithm per
+# n-gram. np.log fills the table, so values are those scikit-learn computes.
+_LOG_TF = np.log(np.arange(4096, dtype=np.float64).clip(1)) + 1.0
+
+_NO_COLUMNS = np.empty(0, dtype=np.intp)
+
+# Smallest batch that predict_proba(n_jobs=...) shares between processes:
+# below it, starting workers costs more than it saves.
+_PARALLEL_MIN = 4096
 
 
 class _Block:
-    """One TF-IDF vectoriser of a feature union, as plain data."""
+    """One TF-IDF vectoriser of a feature union, as plain data.
+
+    Its job in prediction is :meth:`columns`: text in, one global column
+    index per n-gram occurrence out. The arithmetic on those columns is
+    shared by all blocks (:meth:`ServingModel._tfidf`).
+    """
 
     __slots__ = (
         "analyzer", "ngram_range", "lowercase", "token_pattern", "sublinear_tf", "norm", "vocab", "idf", "offset",
-        "_word_cache", "_terms",
+        "unknown", "_word_cache", "_terms",
     )
 
     def __init__(self, spec, terms, idf, offset):
@@ -54,113 +66,98 @@ class _Block:
         self.token_pattern = re.compile(spec["token_pattern"]) if spec.get("token_pattern") else None
         self.sublinear_tf = bool(spec["sublinear_tf"])
         self.norm = spec["norm"]
-        self.vocab = {term: i for i, term in enumerate(terms.tolist())}
+        # Global column of each n-gram: lookups need no offset arithmetic.
+        self.vocab = {term: offset + i for i, term in enumerate(terms.tolist())}
         self.idf = idf
         self.offset = offset
+        # Column that unknown n-grams are sent to (set by the model: one past
+        # its last feature), so lookups need no filtering in Python.
+        self.unknown = None
         # char_wb n-grams depend only on the word they come from, and words
-        # repeat a lot, so each word's vocabulary indices are computed once.
+        # repeat a lot, so each word's columns are computed once.
         self._word_cache = {}
         self._terms = None
 
     def ngrams(self, text):
-        """The word or char n-grams of already-lowercased ``text`` (char_wb
-        goes through :meth:`_char_wb_indices`, which caches per word)."""
+        """The word or char n-grams of ``text``, as scikit-learn's analyzer
+        makes them (after lowercasing, which the caller does)."""
         min_n, max_n = self.ngram_range
         if self.analyzer == "word":
             tokens = self.token_pattern.findall(text)
-            if max_n == 1:
-                return tokens
-            grams = list(tokens) if min_n == 1 else []
-            for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-                grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-            return grams
+            # zip of shifted token lists makes each n-gram length in C.
+            return itertools.chain.from_iterable(
+                tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
+                for n in range(min_n, max_n + 1)
+            )
+        if self.analyzer == "char_wb":
+            return itertools.chain.from_iterable(self._word_ngrams(word) for word in text.split())
         text = _WHITE_SPACES.sub(" ", text)
-        grams = []
-        # analyzer == "char"
         length = len(text)
-        for n in range(min_n, min(max_n + 1, length + 1)):
-            grams.extend(text[i : i + n] for i in range(length - n + 1))
+        return [text[i : i + n] for n in range(min_n, min(max_n + 1, length + 1)) for i in range(length - n + 1)]
+
+    def _word_ngrams(self, word):
+        """The char_wb n-grams of one word, padded with a space on each side."""
+        padded = f" {word} "
+        length = len(padded)
+        grams = []
+        for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
+            if length <= n:  # a short word counts once, as in scikit-learn
+                grams.append(padded)
+                break
+            grams.extend(padded[i : i + n] for i in range(length - n + 1))
         return grams
 
-    def _char_wb_indices(self, text):
-        """Vocabulary indices of the char_wb n-grams of ``text``, word by word."""
-        cache, vocab = self._word_cache, self.vocab
+    def columns(self, text):
+        """Global column of every n-gram occurrence in ``text`` (lowercased
+        by the caller if the block lowercases); unknown n-grams get
+        :attr:`unknown`. A new array, which the caller may sort in place."""
+        if self.analyzer != "char_wb":
+            found = map(self.vocab.get, self.ngrams(text), itertools.repeat(self.unknown))
+            return np.fromiter(found, dtype=np.intp)
+        cache = self._word_cache
         if len(cache) > _WORD_CACHE_SIZE:
             cache.clear()
-        min_n, max_n = self.ngram_range
         parts = []
         for word in text.split():
             found = cache.get(word)
             if found is None:
-                padded = f" {word} "
-                length = len(padded)
-                grams = []
-                for n in range(min_n, max_n + 1):
-                    if length <= n:  # a short word counts once, as in scikit-learn
-                        grams.append(padded)
-                        break
-                    grams.extend(padded[i : i + n] for i in range(length - n + 1))
-                found = cache[word] = tuple(vocab[g] for g in grams if g in vocab)
+                vocab = self.vocab
+                found = np.array([vocab[g] for g in self._word_ngrams(word) if g in vocab], dtype=np.intp)
+                found.flags.writeable = False
+                cache[word] = found
             parts.append(found)
-        return itertools.chain.from_iterable(parts)
+        return np.concatenate(parts) if parts else _NO_COLUMNS.copy()
 
-    def attributed_features(self, text):
-        """Like :meth:`features`, plus the readable name each value belongs to.
+    def owners(self, text, columns):
+        """Who each of ``columns`` (this block's, in ``text``) belongs to, readably.
 
-        Returns ``(index, values, owners)`` where ``owners`` lists, for every
-        column, ``(name, share)`` pairs that split its value between readable
-        features: a word n-gram owns its own column; a character n-gram is
-        shared among the words it occurs in, in proportion to how often it
-        occurs in each, so that per-word sums stay exact.
+        Returns, for every column, ``(name, share)`` pairs that split its
+        value between readable features: a word n-gram owns its own column;
+        a character n-gram is shared among the words it occurs in, in
+        proportion to how often it occurs in each, so that per-word sums stay
+        exact.
         """
-        index, values = self.features(text)
-        if self.lowercase:
-            text = text.lower()
-        local = index - self.offset
-        if self.analyzer == "char_wb":
-            per_column = collections.defaultdict(collections.Counter)
-            for word in text.split():
-                for j in self._char_wb_indices(word):
-                    per_column[j][word] += 1
-            owners = []
-            for j in local.tolist():
-                total = sum(per_column[j].values())
-                owners.append([(word, count / total) for word, count in per_column[j].items()])
-        else:
+        if self.analyzer != "char_wb":
             terms = self.terms()
-            owners = [[(terms[j], 1.0)] for j in local.tolist()]
-        return index, values, owners
+            return [[(terms[j - self.offset], 1.0)] for j in columns.tolist()]
+        per_column = collections.defaultdict(collections.Counter)
+        for word in text.split():
+            for j in self.columns(word).tolist():
+                per_column[j][word] += 1
+        owners = []
+        for j in columns.tolist():
+            total = sum(per_column[j].values())
+            owners.append([(word, count / total) for word, count in per_column[j].items()])
+        return owners
 
     def terms(self):
         """The vocabulary as a list, position = local column (built once)."""
         if self._terms is None:
             terms = [None] * len(self.vocab)
             for term, j in self.vocab.items():
-                terms[j] = term
+                terms[j - self.offset] = term
             self._terms = terms
         return self._terms
-
-    def features(self, text):
-        """Column indices (global) and TF-IDF values of one statement."""
-        if self.lowercase:
-            text = text.lower()
-        if self.analyzer == "char_wb":
-            counts = collections.Counter(self._char_wb_indices(text))
-        else:
-            vocab = self.vocab
-            counts = collections.Counter(vocab[g] for g in self.ngrams(text) if g in vocab)
-        if not counts:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        if self.sublinear_tf:
-            tf = np.log(tf) + 1.0
-        values = tf * self.idf[index]
-        if self.norm == "l2":
-            values /= math.sqrt(float(values @ values))
-        elif self.norm == "l1":
-            values /= float(np.abs(values).sum())
-        return index + self.offset, values
 
 
 class ServingModel(PredictMixin):
@@ -184,6 +181,17 @@ class ServingModel(PredictMixin):
         self._coef_t = np.ascontiguousarray(coef.T)  # (n_features, n_labels): rows gathered per n-gram
         self._coef = coef
         self._intercept = intercept
+        self._intercepts = intercept.tolist()
+        self._idf = np.concatenate([b.idf for b in blocks]) if blocks else np.empty(0)
+        self._starts = np.array([b.offset for b in blocks], dtype=np.intp)
+        self._n_features = len(self._idf)
+        for block in blocks:
+            block.unknown = self._n_features
+        sublinear = {b.sublinear_tf for b in blocks}
+        # One TF transform for all columns when the blocks agree (the usual case).
+        self._sublinear = sublinear.pop() if len(sublinear) == 1 else np.repeat(
+            [b.sublinear_tf for b in blocks], [len(b.idf) for b in blocks]
+        )
         self.classes_ = np.asarray(classes, dtype=str)
         self.metadata = dict(metadata or {})
 
@@ -320,32 +328,61 @@ class ServingModel(PredictMixin):
 
     # -- prediction -------------------------------------------------------
 
-    def _featurise(self, texts):
-        """Sparse rows of all statements: (row pointers, columns, values)."""
+    def _tfidf(self, text):
+        """Sorted columns and TF-IDF values of one statement (clipped, not blank).
+
+        The same arithmetic as the pipeline's vectorisers, done on one
+        statement's few hundred n-grams: count each column, 1 + log of the
+        count, times its IDF, then normalise within each block.
+        """
         if self._masker is not None:
-            texts = self._masker.transform(texts)
-        indptr = [0]
-        cols, vals = [], []
-        for text in texts:
-            for block in self._blocks:
-                c, v = block.features(text)
-                cols.append(c)
-                vals.append(v)
-            indptr.append(indptr[-1] + sum(len(c) for c in cols[-len(self._blocks):]))
-        columns = np.concatenate(cols) if cols else np.empty(0, dtype=np.int64)
-        values = np.concatenate(vals) if vals else np.empty(0)
-        return np.asarray(indptr), columns, values
+            text = self._masker(text)
+        lowered = text.lower()
+        parts = [block.columns(lowered if block.lowercase else text) for block in self._blocks]
+        ids = np.concatenate(parts)
+        n = len(ids)
+        if not n:
+            return _NO_COLUMNS, np.empty(0)
+        ids.sort()
+        first = np.empty(n, dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        columns = ids[starts]
+        ends = np.empty_like(starts)  # np.diff(starts, append=n), without its overhead
+        ends[:-1] = starts[1:]
+        ends[-1] = n
+        counts = ends - starts
+        if columns[-1] == self._n_features:  # the unknown n-grams: no feature
+            columns, counts = columns[:-1], counts[:-1]
+        if self._sublinear is True:
+            tf = _LOG_TF[counts] if n < len(_LOG_TF) else np.log(counts) + 1.0
+        elif self._sublinear is False:
+            tf = counts.astype(np.float64)
+        else:
+            tf = np.where(self._sublinear[columns], np.log(counts.clip(1)) + 1.0, counts)
+        values = tf * self._idf[columns]
+        bounds = np.searchsorted(columns, self._starts).tolist() + [len(columns)]
+        for block, a, b in zip(self._blocks, bounds, bounds[1:]):
+            if a == b or block.norm is None:
+                continue
+            segment = values[a:b]
+            size = math.sqrt(float(segment @ segment)) if block.norm == "l2" else float(np.abs(segment).sum())
+            if size > 0.0:
+                segment /= size
+        return columns, values
+
+    def _logits(self, text):
+        """The labels' scores (logits) of one statement, as a list of floats."""
+        columns, values = self._tfidf(text)
+        # take(axis=0) copies whole rows; fancy indexing is several times slower here.
+        scores = (values @ self._coef_t.take(columns, axis=0)).tolist()
+        return [score + bias for score, bias in zip(scores, self._intercepts)]
 
     def _decision(self, texts):
-        scores = np.zeros((len(texts), self._coef_t.shape[1]))
-        # Chunks bound the memory of the (n-grams x labels) contribution table.
-        for start in range(0, len(texts), _CHUNK):
-            indptr, columns, values = self._featurise(texts[start : start + _CHUNK])
-            contributions = self._coef_t[columns] * values[:, None]
-            nonempty = np.flatnonzero(np.diff(indptr))
-            if len(nonempty):
-                scores[start + nonempty] = np.add.reduceat(contributions, indptr[nonempty], axis=0)
-        return scores + self._intercept
+        # One statement at a time: a statement is a few hundred n-grams, and
+        # row by row keeps memory flat for any batch.
+        return np.array([self._logits(text) for text in texts], dtype=np.float64).reshape(len(texts), -1)
 
     def decision_function(self, X):
         """Per-label scores (logits) before the softmax, as scikit-learn's.
@@ -364,14 +401,10 @@ class ServingModel(PredictMixin):
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def _predict_proba(self, texts):
-        scores = self._decision(texts)
-        if scores.shape[1] == 1:  # binary logistic regression
-            positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
-            return np.column_stack([1.0 - positive, positive])
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
+        # The softmax of four numbers is cheaper in plain Python than in
+        # NumPy; every path (one statement, a batch, workers) uses this one.
+        rows = [_softmax(self._logits(text)) for text in texts]
+        return np.array(rows, dtype=np.float64).reshape(len(texts), len(self.classes_))
 
     def explain(self, text, top=10, *, label=None):
         """The features that pushed a statement towards a label, with their exact weights.
@@ -427,13 +460,15 @@ class ServingModel(PredictMixin):
         totals = collections.defaultdict(float)
         if not is_blank(text):
             clipped = clip(text)
+            columns, values = self._tfidf(clipped)
             if self._masker is not None:
                 clipped = self._masker(clipped)
-            for block in self._blocks:
+            weights = (sign * self._coef[row, columns] * values).tolist()
+            bounds = np.searchsorted(columns, self._starts).tolist() + [len(columns)]
+            for block, a, b in zip(self._blocks, bounds, bounds[1:]):
                 kind = "chars" if block.analyzer == "char_wb" else block.analyzer
-                index, values, owners = block.attributed_features(clipped)
-                weights = sign * self._coef[row, index] * values
-                for weight, shares in zip(weights.tolist(), owners):
+                owners = block.owners(clipped.lower() if block.lowercase else clipped, columns[a:b])
+                for weight, shares in zip(weights[a:b], owners):
                     for name, share in shares:
                         totals[(kind, name)] += weight * share
         ranked = sorted(totals.items(), key=lambda item: (-abs(item[1]), item[0]))
@@ -470,11 +505,11 @@ class ServingModel(PredictMixin):
             Columns follow ``classes_``; each row sums to 1.
         """
         texts = check_texts(X, name="X")
-        if n_jobs in (None, 1) or len(texts) < 4 * _CHUNK:
-            return super().predict_proba(texts)
+        if n_jobs in (None, 1) or len(texts) < _PARALLEL_MIN:
+            return self._proba_of(texts)
         from joblib import Parallel, delayed, effective_n_jobs
 
-        workers = max(1, min(effective_n_jobs(n_jobs), len(texts) // _CHUNK))
+        workers = max(1, min(effective_n_jobs(n_jobs), len(texts) // (_PARALLEL_MIN // 4)))
         bounds = np.linspace(0, len(texts), workers + 1).astype(int)
         source, model = (self._source, None) if self._source is not False else (False, self)
         parts = Parallel(n_jobs=workers)(
@@ -485,6 +520,23 @@ class ServingModel(PredictMixin):
     def __repr__(self):
         n_features = sum(len(b.idf) for b in self._blocks)
         return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={n_features})"
+
+
+def _softmax(scores):
+    """Probabilities from a list of logits (one logit: binary, as scikit-learn's)."""
+    if len(scores) == 1:
+        score = scores[0]
+        # The logistic function, written so that exp never overflows.
+        if score >= 0:
+            positive = 1.0 / (1.0 + math.exp(-score))
+        else:
+            odds = math.exp(score)
+            positive = odds / (1.0 + odds)
+        return [1.0 - positive, positive]
+    top = max(scores)
+    exps = [math.exp(score - top) for score in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
 
 
 def _proba_in_worker(source, model, texts):
