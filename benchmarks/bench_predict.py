@@ -2,10 +2,14 @@
 
     python benchmarks/bench_predict.py [--batch 100000]
 
-Prints single-statement latency (median and p99 over 2,000 calls), batch
-throughput (one core, and every core with ``n_jobs``), whole-process cold start (median of 5 runs each), model size on
-disk and peak memory of a batch, each with the ratio to the scikit-learn
-baseline measured here. Needs the installed stance package.
+Prints single-statement latency (median and p99 over 2,000 calls, after a
+warm-up on other statements), where that time goes, batch throughput (one
+core, and every core with ``n_jobs``), whole-process cold start (median of 5
+runs each), model size on disk and peak memory of a batch, each with the
+ratio to the scikit-learn baseline measured here. It then trains the same
+model without character n-grams on the same corpus and measures its
+single-statement latency too, so the cost of the character n-grams is on
+record. Needs the installed stance package.
 """
 
 import argparse
@@ -21,8 +25,10 @@ import stance
 from stance.persistence import _bundled
 
 
-def _latency(fn, texts, calls):
-    for t in texts[:200]:
+def _latency(fn, texts, calls, warm=()):
+    """Median and p99 of ``fn([text])`` over ``calls`` statements, after
+    calling it on the ``warm`` statements (not among those timed)."""
+    for t in warm:
         fn([t])
     times = []
     for i in range(calls):
@@ -32,6 +38,28 @@ def _latency(fn, texts, calls):
         times.append(time.perf_counter() - start)
     times.sort()
     return statistics.median(times), times[int(0.99 * len(times))]
+
+
+def _stages(model, texts):
+    """Median time of each stage of one statement in the serving path."""
+    lowered = [model._masker(t).lower() if model._masker else t.lower() for t in texts]
+    stages = {}
+    if model._masker is not None:
+        stages["masking"] = _median_time(model._masker, texts)
+    for block in model._blocks:
+        stages[f"{block.analyzer} n-gram columns"] = _median_time(block.columns, lowered)
+    total = _median_time(lambda t: model.predict_proba([t]), texts)
+    stages["counting, TF-IDF, dot product, softmax"] = total - sum(stages.values())
+    return stages, total
+
+
+def _median_time(fn, items):
+    times = []
+    for item in items:
+        start = time.perf_counter()
+        fn(item)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def _throughput(fn, texts):
@@ -74,19 +102,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=100_000, help="statements in the batch test")
     parser.add_argument("--calls", type=int, default=2000, help="single-statement calls")
+    parser.add_argument("--skip-word-only", action="store_true", help="do not train and time the word-only model")
     args = parser.parse_args()
 
     serving = stance.load()
-    pipeline = stance.load_estimator().pipeline_
+    estimator = stance.load_estimator()
+    pipeline = estimator.pipeline_
     corpus = list(stance.load_corpus()["text"])
     batch = (corpus * (args.batch // len(corpus) + 1))[: args.batch]
+    # Timed statements are not the warm-up ones, so words first seen while
+    # timing cost what they would cost a user.
+    timed, warm = corpus[0::2], corpus[1::2][:2000]
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"model: {serving!r}")
 
-    s_med, s_p99 = _latency(serving.predict_proba, corpus, args.calls)
-    p_med, p_p99 = _latency(pipeline.predict_proba, corpus, args.calls)
+    s_med, s_p99 = _latency(serving.predict_proba, timed, args.calls, warm)
+    p_med, p_p99 = _latency(pipeline.predict_proba, timed, args.calls, warm)
     print(f"single statement  serving median {s_med * 1e6:8.0f} us  p99 {s_p99 * 1e6:8.0f} us")
     print(f"                  sklearn median {p_med * 1e6:8.0f} us  p99 {p_p99 * 1e6:8.0f} us   speed-up {p_med / s_med:5.1f}x")
+    stages, total = _stages(serving, timed[: args.calls])
+    for name, seconds in stages.items():
+        print(f"  {name:40s} {seconds * 1e6:6.0f} us  ({seconds / total:4.0%})")
 
     s_rate = _throughput(serving.predict_proba, batch)
     p_rate = _throughput(pipeline.predict_proba, batch)
@@ -111,10 +147,44 @@ def main():
     rss_sklearn = _peak_rss_of(f"import stance; {grow}; stance.load_estimator().pipeline_.predict_proba(texts)")
     print(f"peak memory ({n:,})  serving {rss_serving:6.0f} MB  sklearn {rss_sklearn:6.0f} MB")
 
+    if not args.skip_word_only:
+        params = estimator.get_params()
+        params["char_ngram_range"] = None
+        labels = list(stance.load_corpus()["label"])
+        start = time.perf_counter()
+        word_only = stance.StanceClassifier(**params).fit(corpus, labels)
+        fit_s = time.perf_counter() - start
+        w_serving = word_only.to_serving()
+        w_med, w_p99 = _latency(w_serving.predict_proba, timed, args.calls, warm)
+        wp_med, _ = _latency(word_only.pipeline_.predict_proba, timed, args.calls, warm)
+        print(f"without char n-grams ({w_serving!r}, fitted in {fit_s:.0f} s):")
+        print(f"single statement  serving median {w_med * 1e6:8.0f} us  p99 {w_p99 * 1e6:8.0f} us")
+        print(f"                  sklearn median {wp_med * 1e6:8.0f} us   speed-up {wp_med / w_med:5.1f}x")
+
     try:
-        import fasttext  # noqa: F401
+        import fasttext
     except ImportError:
         print("fastText: not importable here; reference skipped")
+    else:
+        labels = list(stance.load_corpus()["label"])
+        for name, subwords in [("word 1-3 + char 2-5", dict(minn=2, maxn=5)), ("word 1-3 only", dict(minn=0, maxn=0))]:
+            ft_model = _fasttext_fit(fasttext, corpus, labels, wordNgrams=3, **subwords)
+            # The low-level predict: fasttext 0.9.2's Python wrapper fails under NumPy 2.
+            ft_predict = lambda texts: ft_model.f.predict(" ".join(texts[0].split()), -1, 0.0, "strict")  # noqa: E731
+            f_med, f_p99 = _latency(ft_predict, timed, args.calls, warm)
+            print(f"fastText ({name}, same corpus) single statement median {f_med * 1e6:6.0f} us  p99 {f_p99 * 1e6:6.0f} us")
+
+
+def _fasttext_fit(fasttext, texts, labels, **params):
+    """fastText trained on the corpus, single-threaded (so deterministic)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "train.txt")
+        with open(path, "w", encoding="utf-8") as fh:
+            for text, label in zip(texts, labels):
+                fh.write(f"__label__{label} {' '.join(text.split())}\n")
+        return fasttext.train_supervised(path, epoch=25, dim=50, thread=1, verbose=0, **params)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,10 @@ from .exceptions import ModelFileError
 __all__ = ["ServingModel", "Explanation", "FORMAT", "FORMAT_VERSION"]
 
 FORMAT = "stance-serving"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 stored vocabularies as fixed-width NumPy strings (four bytes a
+# character, slow to decompress); version 2 as one UTF-8 text.
+_READABLE_VERSIONS = (1, 2)
 
 # scikit-learn's CountVectorizer folds runs of whitespace before char n-grams.
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -67,7 +70,7 @@ class _Block:
         self.sublinear_tf = bool(spec["sublinear_tf"])
         self.norm = spec["norm"]
         # Global column of each n-gram: lookups need no offset arithmetic.
-        self.vocab = {term: offset + i for i, term in enumerate(terms.tolist())}
+        self.vocab = dict(zip(terms, range(offset, offset + len(terms))))  # built in C: quick to load
         self.idf = idf
         self.offset = offset
         # Column that unknown n-grams are sent to (set by the model: one past
@@ -76,7 +79,7 @@ class _Block:
         # char_wb n-grams depend only on the word they come from, and words
         # repeat a lot, so each word's columns are computed once.
         self._word_cache = {}
-        self._terms = None
+        self._terms = terms
 
     def ngrams(self, text):
         """The word or char n-grams of ``text``, as scikit-learn's analyzer
@@ -104,7 +107,7 @@ class _Block:
             if length <= n:  # a short word counts once, as in scikit-learn
                 grams.append(padded)
                 break
-            grams.extend(padded[i : i + n] for i in range(length - n + 1))
+            grams += [padded[i : i + n] for i in range(length - n + 1)]
         return grams
 
     def columns(self, text):
@@ -121,8 +124,8 @@ class _Block:
         for word in text.split():
             found = cache.get(word)
             if found is None:
-                vocab = self.vocab
-                found = np.array([vocab[g] for g in self._word_ngrams(word) if g in vocab], dtype=np.intp)
+                get = self.vocab.get
+                found = np.array([j for j in map(get, self._word_ngrams(word)) if j is not None], dtype=np.intp)
                 found.flags.writeable = False
                 cache[word] = found
             parts.append(found)
@@ -151,12 +154,7 @@ class _Block:
         return owners
 
     def terms(self):
-        """The vocabulary as a list, position = local column (built once)."""
-        if self._terms is None:
-            terms = [None] * len(self.vocab)
-            for term, j in self.vocab.items():
-                terms[j - self.offset] = term
-            self._terms = terms
+        """The vocabulary as a list, position = local column."""
         return self._terms
 
 
@@ -175,16 +173,17 @@ class ServingModel(PredictMixin):
     """
 
     def __init__(self, blocks, coef, intercept, classes, metadata=None):
-        self._masker = None  # set by _from_arrays when the model masks entities
+        self._masker = None  # set by _build when the model masks entities
         self._source = False  # where worker processes can reload it: False = nowhere, None = bundled, else a path
         self._blocks = blocks
-        self._coef_t = np.ascontiguousarray(coef.T)  # (n_features, n_labels): rows gathered per n-gram
         self._coef = coef
         self._intercept = intercept
         self._intercepts = intercept.tolist()
         self._idf = np.concatenate([b.idf for b in blocks]) if blocks else np.empty(0)
         self._starts = np.array([b.offset for b in blocks], dtype=np.intp)
         self._n_features = len(self._idf)
+        # Each feature's IDF and coefficients side by side: one row fetch per n-gram.
+        self._table = np.column_stack([self._idf, coef.T])
         for block in blocks:
             block.unknown = self._n_features
         sublinear = {b.sublinear_tf for b in blocks}
@@ -219,31 +218,31 @@ class ServingModel(PredictMixin):
         if len(pipeline.steps) != (3 if preprocess else 2):
             raise ValueError(f"cannot build a serving form for a pipeline with steps {[n for n, _ in pipeline.steps]}")
         vectorizers = [v for _, v in features.transformer_list] if hasattr(features, "transformer_list") else [features]
-        specs, arrays, offset = [], {}, 0
-        for k, vec in enumerate(vectorizers):
-            spec = _vectorizer_spec(vec)
-            terms = np.empty(len(vec.vocabulary_), dtype=object)
+        specs, vocabularies, idfs, offset = [], [], [], 0
+        for vec in vectorizers:
+            specs.append(_vectorizer_spec(vec))
+            terms = [None] * len(vec.vocabulary_)
             for term, j in vec.vocabulary_.items():
                 terms[j] = term
-            arrays[f"vocab_{k}"] = terms.astype(str)
-            arrays[f"idf_{k}"] = np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else np.ones(len(terms))
-            specs.append(spec)
+            vocabularies.append(terms)
+            idfs.append(np.asarray(vec.idf_, dtype=np.float64) if vec.use_idf else np.ones(len(terms)))
             offset += len(terms)
         coef = np.asarray(clf.coef_, dtype=np.float64)
         if coef.shape[1] != offset:
             raise ValueError(f"the classifier has {coef.shape[1]} coefficients but the features number {offset}")
         intercept = np.asarray(clf.intercept_, dtype=np.float64)
-        return cls._from_arrays(specs, arrays, coef, intercept, list(clf.classes_), metadata, preprocess)
+        return cls._build(specs, vocabularies, idfs, coef, intercept, list(clf.classes_), metadata, preprocess)
 
     @classmethod
-    def _from_arrays(cls, specs, arrays, coef, intercept, classes, metadata, preprocess=None):
+    def _build(cls, specs, vocabularies, idfs, coef, intercept, classes, metadata, preprocess=None):
         blocks, offset = [], 0
-        for k, spec in enumerate(specs):
-            terms, idf = arrays[f"vocab_{k}"], arrays[f"idf_{k}"]
+        for spec, terms, idf in zip(specs, vocabularies, idfs, strict=True):
+            if len(terms) != len(idf):
+                raise ValueError(f"a block has {len(terms)} terms but {len(idf)} IDF weights")
             blocks.append(_Block(spec, terms, np.asarray(idf, dtype=np.float64), offset))
             offset += len(terms)
         model = cls(blocks, coef, intercept, classes, metadata)
-        model._specs, model._arrays, model._preprocess = specs, arrays, preprocess
+        model._specs, model._preprocess = specs, preprocess
         if preprocess is not None:
             from .masking import Masker
 
@@ -264,10 +263,16 @@ class ServingModel(PredictMixin):
 
     def write(self, fh):
         """Write the serving form as ``.npz`` to an open binary file."""
-        arrays = dict(self._arrays)
+        arrays, separators = {}, []
+        for k, block in enumerate(self._blocks):
+            arrays[f"vocab_{k}"], separator = _encode_terms(block.terms())
+            arrays[f"idf_{k}"] = block.idf
+            separators.append(separator)
+        header = self._header()
+        header["vocab_separators"] = separators
         arrays["coef"] = self._coef
         arrays["intercept"] = self._intercept
-        arrays["header"] = np.array(json.dumps(self._header(), sort_keys=True))
+        arrays["header"] = np.array(json.dumps(header, sort_keys=True))
         np.savez_compressed(fh, **arrays)
 
     @classmethod
@@ -301,10 +306,10 @@ class ServingModel(PredictMixin):
                 header = json.loads(str(data["header"]))
                 if header.get("format") != FORMAT:
                     raise ModelFileError(f"{name} is not a stance serving model (format {header.get('format')!r})")
-                if header.get("format_version") != FORMAT_VERSION:
+                if header.get("format_version") not in _READABLE_VERSIONS:
                     raise ModelFileError(
                         f"{name} uses serving format version {header.get('format_version')}; "
-                        f"this stance reads version {FORMAT_VERSION}"
+                        f"this stance reads versions {', '.join(map(str, _READABLE_VERSIONS))}"
                     )
                 arrays = {key: data[key] for key in files if key.startswith(("vocab_", "idf_"))}
                 coef, intercept = data["coef"], data["intercept"]
@@ -316,8 +321,14 @@ class ServingModel(PredictMixin):
             raise ModelFileError(f"{name} is not a readable stance model file: {exc}") from None
         try:
             specs = header["blocks"]
-            model = cls._from_arrays(
-                specs, arrays, coef, intercept, header["classes"], header.get("metadata"), header.get("preprocess")
+            if header["format_version"] == 1:  # vocabularies as NumPy string arrays
+                vocabularies = [arrays[f"vocab_{k}"].tolist() for k in range(len(specs))]
+            else:
+                separators = header["vocab_separators"]
+                vocabularies = [_decode_terms(arrays[f"vocab_{k}"], separators[k]) for k in range(len(specs))]
+            model = cls._build(
+                specs, vocabularies, [arrays[f"idf_{k}"] for k in range(len(specs))], coef, intercept,
+                header["classes"], header.get("metadata"), header.get("preprocess"),
             )
             n_features = sum(len(b.idf) for b in model._blocks)
             if coef.shape != (len(model.classes_) if len(model.classes_) > 2 else 1, n_features):
@@ -328,56 +339,87 @@ class ServingModel(PredictMixin):
 
     # -- prediction -------------------------------------------------------
 
-    def _tfidf(self, text):
-        """Sorted columns and TF-IDF values of one statement (clipped, not blank).
-
-        The same arithmetic as the pipeline's vectorisers, done on one
-        statement's few hundred n-grams: count each column, 1 + log of the
-        count, times its IDF, then normalise within each block.
-        """
+    def _counts(self, text):
+        """Sorted distinct columns of one statement (clipped, not blank) and
+        each one's term frequency."""
         if self._masker is not None:
             text = self._masker(text)
         lowered = text.lower()
-        parts = [block.columns(lowered if block.lowercase else text) for block in self._blocks]
-        ids = np.concatenate(parts)
+        ids = np.concatenate([block.columns(lowered if block.lowercase else text) for block in self._blocks])
         n = len(ids)
         if not n:
-            return _NO_COLUMNS, np.empty(0)
+            return _NO_COLUMNS, _NO_COLUMNS
         ids.sort()
-        first = np.empty(n, dtype=bool)
-        first[0] = True
-        np.not_equal(ids[1:], ids[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        columns = ids[starts]
-        ends = np.empty_like(starts)  # np.diff(starts, append=n), without its overhead
-        ends[:-1] = starts[1:]
-        ends[-1] = n
-        counts = ends - starts
+        # Run boundaries of the sorted columns, with both ends marked, so
+        # that the counts are the gaps between boundaries.
+        edge = np.empty(n + 1, dtype=bool)
+        edge[0] = edge[n] = True
+        np.not_equal(ids[1:], ids[:-1], out=edge[1:n])
+        runs = np.flatnonzero(edge)
+        columns, counts = ids[runs[:-1]], runs[1:] - runs[:-1]
         if columns[-1] == self._n_features:  # the unknown n-grams: no feature
             columns, counts = columns[:-1], counts[:-1]
+        return columns, counts
+
+    def _tf(self, columns, counts):
+        """Term frequencies as the vectorisers weight them (1 + log(tf) when sublinear)."""
         if self._sublinear is True:
-            tf = _LOG_TF[counts] if n < len(_LOG_TF) else np.log(counts) + 1.0
-        elif self._sublinear is False:
-            tf = counts.astype(np.float64)
-        else:
-            tf = np.where(self._sublinear[columns], np.log(counts.clip(1)) + 1.0, counts)
-        values = tf * self._idf[columns]
+            return _LOG_TF[counts] if len(counts) and counts.max() < len(_LOG_TF) else np.log(counts) + 1.0
+        if self._sublinear is False:
+            return counts.astype(np.float64)
+        return np.where(self._sublinear[columns], np.log(counts.clip(1)) + 1.0, counts)
+
+    def _segments(self, columns):
+        """``(block, start, stop)`` of each block's part of sorted ``columns``."""
         bounds = np.searchsorted(columns, self._starts).tolist() + [len(columns)]
-        for block, a, b in zip(self._blocks, bounds, bounds[1:]):
-            if a == b or block.norm is None:
-                continue
-            segment = values[a:b]
-            size = math.sqrt(float(segment @ segment)) if block.norm == "l2" else float(np.abs(segment).sum())
-            if size > 0.0:
-                segment /= size
+        return zip(self._blocks, bounds, bounds[1:])
+
+    def _tfidf(self, text):
+        """Sorted columns and TF-IDF values of one statement (clipped, not blank):
+        the row of the pipeline's feature matrix."""
+        columns, counts = self._counts(text)
+        values = self._tf(columns, counts) * self._idf[columns]
+        for block, a, b in self._segments(columns):
+            if a < b and block.norm is not None:
+                segment = values[a:b]
+                size = math.sqrt(float(segment @ segment)) if block.norm == "l2" else float(segment.sum())
+                if size > 0.0:
+                    segment /= size
         return columns, values
 
     def _logits(self, text):
-        """The labels' scores (logits) of one statement, as a list of floats."""
-        columns, values = self._tfidf(text)
+        """The labels' scores (logits) of one statement, as a list of floats.
+
+        The arithmetic of :meth:`_tfidf` followed by the dot product, fused
+        so that one statement costs few NumPy calls: each column's IDF and
+        coefficients are fetched as one row, and one ``reduceat`` gives every
+        block's squared norm and unnormalised scores, which are divided by
+        the norm in plain Python.
+        """
+        columns, counts = self._counts(text)
+        scores = list(self._intercepts)
+        if not len(columns):
+            return scores
         # take(axis=0) copies whole rows; fancy indexing is several times slower here.
-        scores = (values @ self._coef_t.take(columns, axis=0)).tolist()
-        return [score + bias for score, bias in zip(scores, self._intercepts)]
+        rows = self._table.take(columns, axis=0)  # (n, 1 + labels): idf, then coefficients
+        values = self._tf(columns, counts) * rows[:, 0]
+        rows[:, 0] = values
+        rows *= values[:, None]  # column 0: squared value; the rest: value x coefficient
+        segments = [(block, a) for block, a, b in self._segments(columns) if a < b]
+        sums = np.add.reduceat(rows, [a for _, a in segments], axis=0).tolist()
+        if any(block.norm == "l1" for block, _ in segments):
+            plain = np.add.reduceat(values, [a for _, a in segments]).tolist()
+        for k, ((block, _), (squares, *products)) in enumerate(zip(segments, sums)):
+            if block.norm == "l2":
+                size = math.sqrt(squares)
+            elif block.norm == "l1":
+                size = plain[k]
+            else:
+                size = 1.0
+            size = size or 1.0  # an all-zero block stays zero, as in scikit-learn
+            for j, product in enumerate(products):
+                scores[j] += product / size
+        return scores
 
     def _decision(self, texts):
         # One statement at a time: a statement is a few hundred n-grams, and
@@ -613,6 +655,28 @@ class Explanation:
 
 def _feature_name(name, kind):
     return {"word": f'"{name}"', "chars": f"{name} (chars)"}.get(kind, repr(name))
+
+
+def _encode_terms(terms):
+    """A vocabulary as one UTF-8 text (uint8 array) and the separator used.
+
+    Decoding and splitting one text is far quicker than reading a
+    fixed-width string array. The separator is a character that occurs in
+    no term (the first free one of a few candidates)."""
+    for separator in ["\n", "\x00", "\x01", "\x02", "\x03", "\x1f", "\ufffe"]:
+        text = separator.join(terms)
+        if text.count(separator) == max(len(terms) - 1, 0):
+            data = text.encode("utf-8", "surrogatepass")  # n-grams of odd text may hold lone surrogates
+            return np.frombuffer(data, dtype=np.uint8), separator
+    raise ValueError("no separator character is free in this vocabulary")
+
+
+def _decode_terms(data, separator):
+    """The inverse of :func:`_encode_terms`."""
+    if data.dtype != np.uint8:
+        raise ValueError(f"a vocabulary of dtype {data.dtype}, not uint8")
+    text = data.tobytes().decode("utf-8", "surrogatepass")
+    return text.split(separator) if text else []
 
 
 def _vectorizer_spec(vec):

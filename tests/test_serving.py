@@ -53,6 +53,27 @@ def test_serving_replicates_other_analyzer_settings(tiny_frame, word_range, char
     np.testing.assert_allclose(model.to_serving().predict_proba(texts), model.predict_proba(texts), atol=1e-12)
 
 
+@pytest.mark.parametrize("norm", ["l1", None])
+@pytest.mark.parametrize("sublinear", [[True, False], [False, True]])
+def test_serving_replicates_other_norms_and_mixed_blocks(tiny_frame, norm, sublinear):
+    """Pipelines built outside StanceClassifier: l1 or no normalisation, and
+    blocks that disagree on sublinear TF."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+    union = FeatureUnion([
+        ("word", TfidfVectorizer(ngram_range=(1, 2), norm=norm, sublinear_tf=sublinear[0])),
+        ("char", TfidfVectorizer(analyzer="char", ngram_range=(2, 3), norm="l2", sublinear_tf=sublinear[1])),
+    ])
+    pipeline = Pipeline([("features", union), ("clf", LogisticRegression(max_iter=2000))])
+    pipeline.fit(list(tiny_frame["text"]), list(tiny_frame["label"]))
+    texts = list(tiny_frame["text"]) + ["spy spy spy spy", "x", "Nothing known here at all", "?!"]
+    serving = ServingModel.from_pipeline(pipeline)
+    np.testing.assert_allclose(serving.predict_proba(texts), pipeline.predict_proba(texts), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(serving.decision_function(texts), pipeline.decision_function(texts), rtol=0, atol=1e-12)
+
+
 def test_two_label_models_are_served_too(tiny_frame):
     two = tiny_frame[tiny_frame["label"].isin(["deny", "other"])]
     model = stance.StanceClassifier().fit(list(two["text"]), list(two["label"]))
@@ -144,3 +165,73 @@ def test_n_jobs_gives_identical_results_for_file_and_in_memory_models(bundled, t
     np.testing.assert_array_equal(in_memory.predict_proba(texts, n_jobs=2), in_memory.predict_proba(texts))
     with pytest.raises(TypeError, match="n_jobs needs a ServingModel"):
         stance.predict(texts, model=tiny_model, n_jobs=2)
+
+
+def _rewrite_header(path, out, change):
+    """Copy a serving file, changing its header (and arrays) with ``change``."""
+    import json
+
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    header = json.loads(str(arrays["header"]))
+    change(header, arrays)
+    arrays["header"] = np.array(json.dumps(header))
+    np.savez_compressed(out, **arrays)
+    return out
+
+
+def test_version_1_files_still_load(tmp_path, tiny_model):
+    """Version 1 stored vocabularies as NumPy string arrays; such files keep working."""
+    serving = tiny_model.to_serving()
+    path = tmp_path / "v2.npz"
+    with open(path, "wb") as fh:
+        serving.write(fh)
+
+    def to_version_1(header, arrays):
+        header["format_version"] = 1
+        del header["vocab_separators"]
+        for k, block in enumerate(serving._blocks):
+            arrays[f"vocab_{k}"] = np.array(block.terms(), dtype=str)
+
+    old = ServingModel.load(_rewrite_header(path, tmp_path / "v1.npz", to_version_1))
+    texts = ["The embassy rejected the claims.", "Spies! spies?", "unseen words only"]
+    np.testing.assert_array_equal(old.predict_proba(texts), serving.predict_proba(texts))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda h, a: h.update(format_version=3), "serving format version 3"),
+        (lambda h, a: a.update(vocab_0=np.concatenate([a["vocab_0"], np.frombuffer(b"\nextra", np.uint8)])), "damaged"),
+        (lambda h, a: a.update(vocab_0=np.array([0.5, 1.5])), "damaged"),
+        (lambda h, a: a.update(vocab_0=np.frombuffer(b"\xff\xfe", dtype=np.uint8)), "damaged"),
+    ],
+)
+def test_damaged_or_newer_vocabularies_are_refused(tmp_path, tiny_model, change, message):
+    path = tmp_path / "m.npz"
+    with open(path, "wb") as fh:
+        tiny_model.to_serving().write(fh)
+    with pytest.raises(stance.ModelFileError, match=message):
+        ServingModel.load(_rewrite_header(path, tmp_path / "bad.npz", change))
+
+
+def test_vocabularies_with_newlines_and_surrogates_survive_a_round_trip(tmp_path):
+    """Raw char n-grams can hold a newline or a lone surrogate: the file
+    picks a separator no term contains and encodes surrogates losslessly."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    texts = ["a\nb spy", "deny \ud800 x", "a\x00b warn", "plain other"] * 3
+    labels = ["accuse", "deny", "warn", "other"] * 3
+    pipeline = Pipeline([
+        ("features", TfidfVectorizer(analyzer="char", ngram_range=(1, 3))),
+        ("clf", LogisticRegression(max_iter=1000)),
+    ]).fit(texts, labels)
+    serving = ServingModel.from_pipeline(pipeline)
+    path = tmp_path / "odd.npz"
+    with open(path, "wb") as fh:
+        serving.write(fh)
+    again = ServingModel.load(path)
+    assert again._blocks[0].terms() == serving._blocks[0].terms()
+    np.testing.assert_allclose(again.predict_proba(texts), pipeline.predict_proba(texts), rtol=0, atol=1e-12)
