@@ -13,6 +13,7 @@ record. Needs the installed stance package.
 """
 
 import argparse
+import collections
 import os
 import platform
 import resource
@@ -41,61 +42,26 @@ def _latency(fn, texts, calls, warm=()):
 
 
 def _stages(model, texts):
-    """Median time of each stage of one statement in the serving path."""
-    lowered = [model._masker(t).lower() if model._masker else t.lower() for t in texts]
-    stages = {}
-    if model._masker is not None:
-        stages["masking"] = _median_time(model._masker, texts)
-    for block in model._blocks:
-        stages[f"{block.analyzer} n-gram columns"] = _median_time(block.columns, lowered)
-    total = _median_time(lambda t: model.predict_proba([t]), texts)
-    stages["counting, TF-IDF, dot product, softmax"] = total - sum(stages.values())
-    return stages, total
+    """Median time of each stage of one statement in the serving path, timed
+    in turn on each statement (not seen before, so new words cost what they
+    cost)."""
+    import numpy as np
 
-
-def _median_time(fn, items):
-    times = []
-    for item in items:
+    stages = collections.defaultdict(list)
+    for text in texts:
         start = time.perf_counter()
-        fn(item)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _throughput(fn, texts):
-    start = time.perf_counter()
-    fn(texts)
-    return len(texts) / (time.perf_counter() - start)
-
-
-def _cold_start(code, runs=5):
-    times = []
-    for _ in range(runs):
+        masked = model._masker(text) if model._masker is not None else text
+        stages["masking"].append(time.perf_counter() - start)
+        lowered = masked.lower()
+        parts = []
+        for block in model._blocks:
+            start = time.perf_counter()
+            parts.append(block.columns(lowered if block.lowercase else masked))
+            stages[f"{block.analyzer} n-gram columns"].append(time.perf_counter() - start)
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd="/")
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-# Peak resident memory of the child itself. ru_maxrss survives exec, so a
-# child of this (by then large) process would report the parent's peak;
-# Linux's VmHWM starts afresh with the new program.
-_PEAK = (
-    "\nimport resource\n"
-    "try:\n    print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
-    "except OSError:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-)
-
-
-def _peak_rss_of(code):
-    out = subprocess.run(
-        [sys.executable, "-c", code + _PEAK],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd="/",
-    )
-    return int(out.stdout.split()[-1]) / 1024  # kB -> MB on Linux
+        model._score(np.concatenate(parts))
+        stages["counting, TF-IDF and dot product"].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in stages.items()}
 
 
 def main():
@@ -120,9 +86,9 @@ def main():
     p_med, p_p99 = _latency(pipeline.predict_proba, timed, args.calls, warm)
     print(f"single statement  serving median {s_med * 1e6:8.0f} us  p99 {s_p99 * 1e6:8.0f} us")
     print(f"                  sklearn median {p_med * 1e6:8.0f} us  p99 {p_p99 * 1e6:8.0f} us   speed-up {p_med / s_med:5.1f}x")
-    stages, total = _stages(serving, timed[: args.calls])
-    for name, seconds in stages.items():
-        print(f"  {name:40s} {seconds * 1e6:6.0f} us  ({seconds / total:4.0%})")
+    print("  where the time goes (median of each stage, on statements not timed above):")
+    for name, seconds in _stages(serving, timed[args.calls : 2 * args.calls]).items():
+        print(f"    {name:36s} {seconds * 1e6:6.0f} us")
 
     s_rate = _throughput(serving.predict_proba, batch)
     p_rate = _throughput(pipeline.predict_proba, batch)

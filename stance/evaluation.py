@@ -406,15 +406,16 @@ def top_features(model, n=15):
     import numpy as np
     import pandas as pd
 
-    serving = model if hasattr(model, "_blocks") else model.to_serving()
+    serving = model.to_serving() if hasattr(model, "to_serving") else model
     names = []
-    for block in serving._blocks:
-        fmt = '"{}"' if block.analyzer == "word" else "[{}]"
-        names.extend(fmt.format(t) for t in block.terms())
+    for name in serving.get_feature_names_out():
+        analyzer, term = name.split("__", 1)
+        names.append(f'"{term}"' if analyzer == "word" else f"[{term}]")
+    coef = serving.coef_
     columns = {}
     for k, label in enumerate(serving.classes_):
-        order = np.argsort(-serving._coef[k])[:n]
-        columns[str(label)] = [f"{names[j]} {serving._coef[k, j]:+.2f}" for j in order]
+        order = np.argsort(-coef[k])[:n]
+        columns[str(label)] = [f"{names[j]} {coef[k, j]:+.2f}" for j in order]
     return pd.DataFrame(columns)
 
 

@@ -168,6 +168,12 @@ class ServingModel(PredictMixin):
     ----------
     classes_ : numpy.ndarray of str
         The labels, in the column order of :meth:`predict_proba`.
+    coef_ : numpy.ndarray of shape (n_labels, n_features)
+        The logistic regression's coefficients (one row for a two-label
+        model, as in scikit-learn); columns follow
+        :meth:`get_feature_names_out`. Read-only.
+    intercept_ : numpy.ndarray of shape (n_labels,)
+        Its intercepts. Read-only.
     metadata : dict
         Provenance and metrics of the model (the model card).
     """
@@ -339,13 +345,17 @@ class ServingModel(PredictMixin):
 
     # -- prediction -------------------------------------------------------
 
-    def _counts(self, text):
-        """Sorted distinct columns of one statement (clipped, not blank) and
-        each one's term frequency."""
+    def _columns(self, text):
+        """The column of every n-gram occurrence of one statement (clipped, not
+        blank), all blocks; unknown n-grams get the column past the last."""
         if self._masker is not None:
             text = self._masker(text)
         lowered = text.lower()
-        ids = np.concatenate([block.columns(lowered if block.lowercase else text) for block in self._blocks])
+        return np.concatenate([block.columns(lowered if block.lowercase else text) for block in self._blocks])
+
+    def _counts(self, ids):
+        """Sorted distinct columns among ``ids`` (sorted in place) and how
+        often each occurs, unknown n-grams left out."""
         n = len(ids)
         if not n:
             return _NO_COLUMNS, _NO_COLUMNS
@@ -361,10 +371,11 @@ class ServingModel(PredictMixin):
             columns, counts = columns[:-1], counts[:-1]
         return columns, counts
 
-    def _tf(self, columns, counts):
-        """Term frequencies as the vectorisers weight them (1 + log(tf) when sublinear)."""
+    def _tf(self, columns, counts, n):
+        """Term frequencies as the vectorisers weight them (1 + log(tf) when
+        sublinear); ``n``, the number of n-grams, bounds every count."""
         if self._sublinear is True:
-            return _LOG_TF[counts] if len(counts) and counts.max() < len(_LOG_TF) else np.log(counts) + 1.0
+            return _LOG_TF[counts] if n < len(_LOG_TF) else np.log(counts) + 1.0
         if self._sublinear is False:
             return counts.astype(np.float64)
         return np.where(self._sublinear[columns], np.log(counts.clip(1)) + 1.0, counts)
@@ -377,8 +388,9 @@ class ServingModel(PredictMixin):
     def _tfidf(self, text):
         """Sorted columns and TF-IDF values of one statement (clipped, not blank):
         the row of the pipeline's feature matrix."""
-        columns, counts = self._counts(text)
-        values = self._tf(columns, counts) * self._idf[columns]
+        ids = self._columns(text)
+        columns, counts = self._counts(ids)
+        values = self._tf(columns, counts, len(ids)) * self._idf[columns]
         for block, a, b in self._segments(columns):
             if a < b and block.norm is not None:
                 segment = values[a:b]
@@ -388,7 +400,11 @@ class ServingModel(PredictMixin):
         return columns, values
 
     def _logits(self, text):
-        """The labels' scores (logits) of one statement, as a list of floats.
+        """The labels' scores (logits) of one statement, as a list of floats."""
+        return self._score(self._columns(text))
+
+    def _score(self, ids):
+        """The logits from the columns of a statement's n-grams.
 
         The arithmetic of :meth:`_tfidf` followed by the dot product, fused
         so that one statement costs few NumPy calls: each column's IDF and
@@ -396,13 +412,13 @@ class ServingModel(PredictMixin):
         block's squared norm and unnormalised scores, which are divided by
         the norm in plain Python.
         """
-        columns, counts = self._counts(text)
+        columns, counts = self._counts(ids)
         scores = list(self._intercepts)
         if not len(columns):
             return scores
         # take(axis=0) copies whole rows; fancy indexing is several times slower here.
         rows = self._table.take(columns, axis=0)  # (n, 1 + labels): idf, then coefficients
-        values = self._tf(columns, counts) * rows[:, 0]
+        values = self._tf(columns, counts, len(ids)) * rows[:, 0]
         rows[:, 0] = values
         rows *= values[:, None]  # column 0: squared value; the rest: value x coefficient
         segments = [(block, a) for block, a, b in self._segments(columns) if a < b]
@@ -558,6 +574,30 @@ class ServingModel(PredictMixin):
             delayed(_proba_in_worker)(source, model, texts[a:b]) for a, b in zip(bounds[:-1], bounds[1:])
         )
         return np.concatenate(parts)
+
+    @property
+    def coef_(self):
+        view = self._coef.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def intercept_(self):
+        view = self._intercept.view()
+        view.flags.writeable = False
+        return view
+
+    def get_feature_names_out(self):
+        """The name of each feature, in the column order of ``coef_``.
+
+        Returns
+        -------
+        numpy.ndarray of str
+            ``"<analyzer>__<n-gram>"``, e.g. ``"word__groundless"`` or
+            ``"char_wb__ess "``, as a scikit-learn ``FeatureUnion`` names them.
+        """
+        names = [f"{block.analyzer}__{term}" for block in self._blocks for term in block.terms()]
+        return np.asarray(names, dtype=object)
 
     def __repr__(self):
         n_features = sum(len(b.idf) for b in self._blocks)

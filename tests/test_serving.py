@@ -44,6 +44,21 @@ def test_serving_equals_pipeline_on_any_text(bundled, estimator, text):
     np.testing.assert_allclose(got, estimator.predict_proba([text]), rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" * 30_000,  # one n-gram counted tens of thousands of times, and clipped
+        "spy " * 6_000,
+        "The ministry denied it. " * 900,
+    ],
+)
+def test_serving_equals_pipeline_on_very_long_statements(bundled, estimator, text):
+    clipped = text[: stance.MAX_CHARS]
+    np.testing.assert_allclose(
+        bundled.predict_proba([text]), estimator.pipeline_.predict_proba([clipped]), rtol=0, atol=1e-9
+    )
+
+
 @pytest.mark.parametrize("char_range", [None, (2, 4), (1, 3)])
 @pytest.mark.parametrize("word_range", [(1, 1), (1, 3), (2, 2)])
 def test_serving_replicates_other_analyzer_settings(tiny_frame, word_range, char_range):
@@ -235,3 +250,17 @@ def test_vocabularies_with_newlines_and_surrogates_survive_a_round_trip(tmp_path
     again = ServingModel.load(path)
     assert again._blocks[0].terms() == serving._blocks[0].terms()
     np.testing.assert_allclose(again.predict_proba(texts), pipeline.predict_proba(texts), rtol=0, atol=1e-12)
+
+
+def test_coefficients_and_feature_names_match_the_pipeline(tiny_model):
+    serving = tiny_model.to_serving()
+    clf = tiny_model.pipeline_.steps[-1][1]
+    np.testing.assert_array_equal(serving.coef_, clf.coef_)
+    np.testing.assert_array_equal(serving.intercept_, clf.intercept_)
+    expected = tiny_model.pipeline_.steps[-2][1].get_feature_names_out()
+    names = serving.get_feature_names_out()
+    assert len(names) == serving.coef_.shape[1]
+    # FeatureUnion names blocks by their step name; the serving form by analyzer.
+    assert [n.split("__", 1)[1] for n in names] == [n.split("__", 1)[1] for n in expected]
+    with pytest.raises(ValueError, match="read-only"):
+        serving.coef_[0, 0] = 1.0
