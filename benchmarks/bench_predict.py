@@ -64,11 +64,49 @@ def _stages(model, texts):
     return {name: statistics.median(times) for name, times in stages.items()}
 
 
+def _throughput(fn, texts):
+    start = time.perf_counter()
+    fn(texts)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def _cold_start(code, runs=5):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, cwd="/")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# Peak resident memory of the child itself. ru_maxrss survives exec, so a
+# child of this (by then large) process would report the parent's peak;
+# Linux's VmHWM starts afresh with the new program.
+_PEAK = (
+    "\nimport resource\n"
+    "try:\n    print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])\n"
+    "except OSError:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+)
+
+
+def _peak_rss_of(code):
+    out = subprocess.run(
+        [sys.executable, "-c", code + _PEAK],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    return int(out.stdout.split()[-1]) / 1024  # kB -> MB on Linux
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=100_000, help="statements in the batch test")
     parser.add_argument("--calls", type=int, default=2000, help="single-statement calls")
     parser.add_argument("--skip-word-only", action="store_true", help="do not train and time the word-only model")
+    parser.add_argument("--skip-fasttext", action="store_true", help="leave out the fastText reference")
+    parser.add_argument("--cold-runs", type=int, default=5, help="processes started per cold-start figure")
     args = parser.parse_args()
 
     serving = stance.load()
@@ -100,8 +138,8 @@ def main():
 
     text = "The accusations are groundless."
     models = _bundled(".joblib")
-    cold_serving = _cold_start(f"import stance; stance.predict({text!r})")
-    cold_sklearn = _cold_start(f"import joblib; b = joblib.load({str(models)!r}); b['estimator'].pipeline_.predict_proba([{text!r}])")
+    cold_serving = _cold_start(f"import stance; stance.predict({text!r})", args.cold_runs)
+    cold_sklearn = _cold_start(f"import joblib; b = joblib.load({str(models)!r}); b['estimator'].pipeline_.predict_proba([{text!r}])", args.cold_runs)
     print(f"cold start        serving {cold_serving:6.2f} s  sklearn+joblib {cold_sklearn:6.2f} s   ratio {cold_serving / cold_sklearn:5.2f}")
 
     npz, jl = os.path.getsize(_bundled(".npz")), os.path.getsize(models)
@@ -128,9 +166,11 @@ def main():
         print(f"                  sklearn median {wp_med * 1e6:8.0f} us   speed-up {wp_med / w_med:5.1f}x")
 
     try:
+        if args.skip_fasttext:
+            raise ImportError
         import fasttext
     except ImportError:
-        print("fastText: not importable here; reference skipped")
+        print("fastText: not importable here (or --skip-fasttext); reference skipped")
     else:
         labels = list(stance.load_corpus()["label"])
         for name, subwords in [("word 1-3 + char 2-5", dict(minn=2, maxn=5)), ("word 1-3 only", dict(minn=0, maxn=0))]:
