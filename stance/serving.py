@@ -339,7 +339,7 @@ class ServingModel(PredictMixin):
             n_features = sum(len(b.idf) for b in model._blocks)
             if coef.shape != (len(model.classes_) if len(model.classes_) > 2 else 1, n_features):
                 raise ValueError(f"coefficients have shape {coef.shape} for {n_features} features")
-        except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, re.error) as exc:
             raise ModelFileError(f"{name} is a damaged stance model file: {exc}") from None
         return model
 

@@ -220,6 +220,9 @@ def test_version_1_files_still_load(tmp_path, tiny_model):
         (lambda h, a: a.update(vocab_0=np.concatenate([a["vocab_0"], np.frombuffer(b"\nextra", np.uint8)])), "damaged"),
         (lambda h, a: a.update(vocab_0=np.array([0.5, 1.5])), "damaged"),
         (lambda h, a: a.update(vocab_0=np.frombuffer(b"\xff\xfe", dtype=np.uint8)), "damaged"),
+        (lambda h, a: h.update(vocab_separators=[]), "damaged"),
+        (lambda h, a: h.update(vocab_separators=None), "damaged"),
+        (lambda h, a: a.pop("idf_0"), "damaged"),
     ],
 )
 def test_damaged_or_newer_vocabularies_are_refused(tmp_path, tiny_model, change, message):
