@@ -54,7 +54,7 @@ class _Block:
 
     Its job in prediction is :meth:`columns`: text in, one global column
     index per n-gram occurrence out. The arithmetic on those columns is
-    shared by all blocks (:meth:`ServingModel._tfidf`).
+    shared by all blocks (:meth:`ServingModel._score`).
     """
 
     __slots__ = (
@@ -440,7 +440,8 @@ class ServingModel(PredictMixin):
     def _decision(self, texts):
         # One statement at a time: a statement is a few hundred n-grams, and
         # row by row keeps memory flat for any batch.
-        return np.array([self._logits(text) for text in texts], dtype=np.float64).reshape(len(texts), -1)
+        width = len(self._intercepts)
+        return np.array([self._logits(text) for text in texts], dtype=np.float64).reshape(len(texts), width)
 
     def decision_function(self, X):
         """Per-label scores (logits) before the softmax, as scikit-learn's.
@@ -522,8 +523,7 @@ class ServingModel(PredictMixin):
             if self._masker is not None:
                 clipped = self._masker(clipped)
             weights = (sign * self._coef[row, columns] * values).tolist()
-            bounds = np.searchsorted(columns, self._starts).tolist() + [len(columns)]
-            for block, a, b in zip(self._blocks, bounds, bounds[1:]):
+            for block, a, b in self._segments(columns):
                 kind = "chars" if block.analyzer == "char_wb" else block.analyzer
                 owners = block.owners(clipped.lower() if block.lowercase else clipped, columns[a:b])
                 for weight, shares in zip(weights[a:b], owners):

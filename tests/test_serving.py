@@ -89,6 +89,13 @@ def test_serving_replicates_other_norms_and_mixed_blocks(tiny_frame, norm, subli
     np.testing.assert_allclose(serving.decision_function(texts), pipeline.decision_function(texts), rtol=0, atol=1e-12)
 
 
+def test_an_empty_batch_gives_empty_results(bundled):
+    n_labels = len(bundled.classes_)
+    assert bundled.predict_proba([]).shape == (0, n_labels)
+    assert bundled.decision_function([]).shape == (0, n_labels)
+    assert bundled.predict([]) == []
+
+
 def test_two_label_models_are_served_too(tiny_frame):
     two = tiny_frame[tiny_frame["label"].isin(["deny", "other"])]
     model = stance.StanceClassifier().fit(list(two["text"]), list(two["label"]))
