@@ -87,13 +87,13 @@ class _Block:
         min_n, max_n = self.ngram_range
         if self.analyzer == "word":
             tokens = self.token_pattern.findall(text)
-            # zip of shifted token lists makes each n-gram length in C.
-            return itertools.chain.from_iterable(
-                tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
-                for n in range(min_n, max_n + 1)
-            )
+            grams = []
+            for n in range(min_n, max_n + 1):
+                # zip of shifted token lists makes each n-gram length in C.
+                grams += tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
+            return grams
         if self.analyzer == "char_wb":
-            return itertools.chain.from_iterable(self._word_ngrams(word) for word in text.split())
+            return [gram for word in text.split() for gram in self._word_ngrams(word)]
         text = _WHITE_SPACES.sub(" ", text)
         length = len(text)
         return [text[i : i + n] for n in range(min_n, min(max_n + 1, length + 1)) for i in range(length - n + 1)]
@@ -115,8 +115,9 @@ class _Block:
         by the caller if the block lowercases); unknown n-grams get
         :attr:`unknown`. A new array, which the caller may sort in place."""
         if self.analyzer != "char_wb":
-            found = map(self.vocab.get, self.ngrams(text), itertools.repeat(self.unknown))
-            return np.fromiter(found, dtype=np.intp)
+            grams = self.ngrams(text)
+            found = map(self.vocab.get, grams, itertools.repeat(self.unknown))
+            return np.fromiter(found, dtype=np.intp, count=len(grams))
         cache = self._word_cache
         if len(cache) > _WORD_CACHE_SIZE:
             cache.clear()
