@@ -82,8 +82,8 @@ class _Block:
         self._terms = terms
 
     def ngrams(self, text):
-        """The word or char n-grams of ``text``, as scikit-learn's analyzer
-        makes them (after lowercasing, which the caller does)."""
+        """The word or (whole-text) char n-grams of ``text``, as scikit-learn's
+        analyzer makes them (after lowercasing, which the caller does)."""
         min_n, max_n = self.ngram_range
         if self.analyzer == "word":
             tokens = self.token_pattern.findall(text)
@@ -92,8 +92,7 @@ class _Block:
                 # zip of shifted token lists makes each n-gram length in C.
                 grams += tokens if n == 1 else map(" ".join, zip(*(tokens[i:] for i in range(n))))
             return grams
-        if self.analyzer == "char_wb":
-            return [gram for word in text.split() for gram in self._word_ngrams(word)]
+        # analyzer == "char" (char_wb goes word by word, through the cache in columns)
         text = _WHITE_SPACES.sub(" ", text)
         length = len(text)
         return [text[i : i + n] for n in range(min_n, min(max_n + 1, length + 1)) for i in range(length - n + 1)]
@@ -184,13 +183,12 @@ class ServingModel(PredictMixin):
         self._source = False  # where worker processes can reload it: False = nowhere, None = bundled, else a path
         self._blocks = blocks
         self._coef = coef
+        self._coef_t = np.ascontiguousarray(coef.T)  # (n_features, n_labels): one row fetched per n-gram
         self._intercept = intercept
         self._intercepts = intercept.tolist()
         self._idf = np.concatenate([b.idf for b in blocks]) if blocks else np.empty(0)
         self._starts = np.array([b.offset for b in blocks], dtype=np.intp)
         self._n_features = len(self._idf)
-        # Each feature's IDF and coefficients side by side: one row fetch per n-gram.
-        self._table = np.column_stack([self._idf, coef.T])
         for block in blocks:
             block.unknown = self._n_features
         sublinear = {b.sublinear_tf for b in blocks}
@@ -337,7 +335,7 @@ class ServingModel(PredictMixin):
                 specs, vocabularies, [arrays[f"idf_{k}"] for k in range(len(specs))], coef, intercept,
                 header["classes"], header.get("metadata"), header.get("preprocess"),
             )
-            n_features = sum(len(b.idf) for b in model._blocks)
+            n_features = model._n_features
             if coef.shape != (len(model.classes_) if len(model.classes_) > 2 else 1, n_features):
                 raise ValueError(f"coefficients have shape {coef.shape} for {n_features} features")
         except (KeyError, IndexError, TypeError, ValueError, AttributeError, re.error) as exc:
@@ -386,10 +384,10 @@ class ServingModel(PredictMixin):
         bounds = np.searchsorted(columns, self._starts).tolist() + [len(columns)]
         return zip(self._blocks, bounds, bounds[1:])
 
-    def _tfidf(self, text):
-        """Sorted columns and TF-IDF values of one statement (clipped, not blank):
-        the row of the pipeline's feature matrix."""
-        ids = self._columns(text)
+    def _features(self, ids):
+        """Sorted columns and TF-IDF values from the columns of one statement's
+        n-grams (as :meth:`_columns` gives them): the statement's row of the
+        pipeline's feature matrix."""
         columns, counts = self._counts(ids)
         values = self._tf(columns, counts, len(ids)) * self._idf[columns]
         for block, a, b in self._segments(columns):
@@ -405,38 +403,11 @@ class ServingModel(PredictMixin):
         return self._score(self._columns(text))
 
     def _score(self, ids):
-        """The logits from the columns of a statement's n-grams.
-
-        The arithmetic of :meth:`_tfidf` followed by the dot product, fused
-        so that one statement costs few NumPy calls: each column's IDF and
-        coefficients are fetched as one row, and one ``reduceat`` gives every
-        block's squared norm and unnormalised scores, which are divided by
-        the norm in plain Python.
-        """
-        columns, counts = self._counts(ids)
-        scores = list(self._intercepts)
-        if not len(columns):
-            return scores
+        """The logits from the columns of a statement's n-grams."""
+        columns, values = self._features(ids)
         # take(axis=0) copies whole rows; fancy indexing is several times slower here.
-        rows = self._table.take(columns, axis=0)  # (n, 1 + labels): idf, then coefficients
-        values = self._tf(columns, counts, len(ids)) * rows[:, 0]
-        rows[:, 0] = values
-        rows *= values[:, None]  # column 0: squared value; the rest: value x coefficient
-        segments = [(block, a) for block, a, b in self._segments(columns) if a < b]
-        sums = np.add.reduceat(rows, [a for _, a in segments], axis=0).tolist()
-        if any(block.norm == "l1" for block, _ in segments):
-            plain = np.add.reduceat(values, [a for _, a in segments]).tolist()
-        for k, ((block, _), (squares, *products)) in enumerate(zip(segments, sums)):
-            if block.norm == "l2":
-                size = math.sqrt(squares)
-            elif block.norm == "l1":
-                size = plain[k]
-            else:
-                size = 1.0
-            size = size or 1.0  # an all-zero block stays zero, as in scikit-learn
-            for j, product in enumerate(products):
-                scores[j] += product / size
-        return scores
+        scores = (values @ self._coef_t.take(columns, axis=0)).tolist()
+        return [score + bias for score, bias in zip(scores, self._intercepts)]
 
     def _decision(self, texts):
         # One statement at a time: a statement is a few hundred n-grams, and
@@ -520,7 +491,7 @@ class ServingModel(PredictMixin):
         totals = collections.defaultdict(float)
         if not is_blank(text):
             clipped = clip(text)
-            columns, values = self._tfidf(clipped)
+            columns, values = self._features(self._columns(clipped))
             if self._masker is not None:
                 clipped = self._masker(clipped)
             weights = (sign * self._coef[row, columns] * values).tolist()
@@ -601,8 +572,7 @@ class ServingModel(PredictMixin):
         return np.asarray(names, dtype=object)
 
     def __repr__(self):
-        n_features = sum(len(b.idf) for b in self._blocks)
-        return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={n_features})"
+        return f"ServingModel(classes={[str(c) for c in self.classes_]}, n_features={self._n_features})"
 
 
 def _softmax(scores):
